@@ -1,0 +1,448 @@
+package io.exproto.internal.engine;
+
+import io.exproto.adapter.ClientInfo;
+import io.exproto.adapter.TimerType;
+import io.exproto.broker.Message;
+import io.exproto.broker.Subscriber;
+import io.exproto.gateway.GatewayMetrics;
+import io.exproto.handler.CloseReasons;
+import io.exproto.handler.ConnectionHandler;
+import io.exproto.handler.ReceivedBytes;
+import io.exproto.handler.ReceivedMessages;
+import io.exproto.handler.SocketClosed;
+import io.exproto.handler.SocketCreated;
+import io.exproto.handler.TimerTimeout;
+import io.exproto.listener.Connection;
+import io.exproto.listener.ConnectionEvents;
+import io.exproto.time.Scheduler;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's side of one device connection: its ordered event queue (one handler callback in
+ * flight at a time), its client state, its timers and its subscriptions.
+ *
+ * <p>Locking: the channel's monitor guards its mutable state and is held only for short state
+ * changes, never across a handler callback, a transport call or a broker call, so adapter calls
+ * made from inside a callback never wait for that callback.
+ */
+final class Channel implements ConnectionEvents, Subscriber {
+
+  private static final Logger log = LoggerFactory.getLogger(Channel.class);
+
+  private enum State { OPEN, CLOSING, CLOSED }
+
+  final String id;
+  final Connection connection;
+  private final Engine engine;
+  private final EngineConfig config;
+  private final ConnectionHandler handler;
+  private final String mountpointTemplate;
+  private final long createdAt;
+  private volatile long lastInbound;
+
+  // Guarded by this.
+  private final ArrayDeque<Event> queue = new ArrayDeque<>();
+  private boolean inFlight;
+  private boolean paused;
+  private State state = State.OPEN;
+  private boolean authenticated;
+  private boolean authenticating;
+  private String clientId;
+  private String username = "";
+  private String mountpoint = "";
+  private long keepaliveMillis;
+  private Scheduler.Cancellable livenessTimer;
+  private Scheduler.Cancellable expiryTimer;
+  private final Set<String> subscriptions = new HashSet<>();
+
+  Channel(String id, Connection connection, Engine engine, String mountpointTemplate) {
+    this.id = id;
+    this.connection = connection;
+    this.engine = engine;
+    this.config = engine.config();
+    this.handler = engine.handler();
+    this.mountpointTemplate = mountpointTemplate;
+    this.createdAt = config.scheduler().nowMillis();
+    this.lastInbound = createdAt;
+    this.clientId = id;
+  }
+
+  /** Queues OnSocketCreated and arms the liveness timer; called once, right after registration. */
+  void open() {
+    enqueue(new Event.Created());
+    synchronized (this) {
+      rescheduleLiveness();
+    }
+  }
+
+  // ---- transport events ----
+
+  @Override
+  public void onBytes(byte[] bytes) {
+    lastInbound = config.scheduler().nowMillis();
+    boolean overflow;
+    synchronized (this) {
+      if (state != State.OPEN) {
+        return;
+      }
+      overflow = queue.size() >= 2 * config.queueCapacity();
+    }
+    if (overflow) {
+      // Reading was paused at queueCapacity; a transport that keeps delivering is not honouring it.
+      log.warn("Connection {} overflowed its event queue while paused; closing it", id);
+      close(CloseReasons.BACKPRESSURE_OVERFLOW, true);
+      return;
+    }
+    enqueue(new Event.Bytes(bytes));
+  }
+
+  @Override
+  public void onClosed(String reason) {
+    close(reason, false);
+  }
+
+  // ---- broker deliveries ----
+
+  @Override
+  public void deliver(Message message) {
+    String topic = message.topic();
+    Message unmounted;
+    synchronized (this) {
+      if (state != State.OPEN) {
+        return;
+      }
+      unmounted = !mountpoint.isEmpty() && topic.startsWith(mountpoint)
+          ? message.withTopic(topic.substring(mountpoint.length()))
+          : message;
+      Event last = queue.peekLast();
+      if (last instanceof Event.Messages batch && batch.messages().size() < config.maxBatchSize()) {
+        batch.messages().add(unmounted);
+        config.metrics().increment(GatewayMetrics.MESSAGES_DELIVERED);
+        return;
+      }
+      if (queue.size() >= config.queueCapacity()) {
+        config.metrics().increment(GatewayMetrics.MESSAGES_DROPPED);
+        log.warn("Dropped a message to {} for connection {}: its event queue is full ({} events)",
+            topic, id, queue.size());
+        return;
+      }
+    }
+    config.metrics().increment(GatewayMetrics.MESSAGES_DELIVERED);
+    enqueue(new Event.Messages(unmounted));
+  }
+
+  // ---- the event queue ----
+
+  private void enqueue(Event event) {
+    boolean pause = false;
+    boolean startDrain;
+    synchronized (this) {
+      if (state == State.CLOSED || (state == State.CLOSING && !(event instanceof Event.Closed))) {
+        return;
+      }
+      queue.add(event);
+      if (!paused && state == State.OPEN && queue.size() >= config.queueCapacity()) {
+        paused = true;
+        pause = true;
+      }
+      startDrain = !inFlight;
+      inFlight = true;
+    }
+    if (pause) {
+      connection.pauseReading();
+    }
+    if (startDrain) {
+      config.executor().execute(this::drain);
+    }
+  }
+
+  /**
+   * Dispatches queued events one at a time. Callbacks that complete at once are followed in this
+   * loop; an asynchronous one resumes the loop from its completion.
+   */
+  private void drain() {
+    while (true) {
+      Event event;
+      boolean resume = false;
+      synchronized (this) {
+        event = queue.poll();
+        if (event == null) {
+          inFlight = false;
+          return;
+        }
+        if (paused && queue.size() <= config.queueCapacity() / 2) {
+          paused = false;
+          resume = state == State.OPEN;
+        }
+      }
+      if (resume) {
+        connection.resumeReading();
+      }
+      CompletableFuture<Void> outcome = invoke(event);
+      if (outcome.isDone()) {
+        finish(event, outcome);
+        continue;
+      }
+      AtomicBoolean settled = new AtomicBoolean();
+      Scheduler.Cancellable deadline = config.scheduler().schedule(() -> {
+        if (settled.compareAndSet(false, true)) {
+          onHandlerFailure(event, new TimeoutException(
+              "no answer within " + config.handlerTimeoutMillis() + " ms"));
+          config.executor().execute(this::drain);
+        }
+      }, config.handlerTimeoutMillis());
+      outcome.whenComplete((v, error) -> {
+        if (settled.compareAndSet(false, true)) {
+          deadline.cancel();
+          finish(event, outcome);
+          config.executor().execute(this::drain);
+        }
+      });
+      return;
+    }
+  }
+
+  private CompletableFuture<Void> invoke(Event event) {
+    try {
+      CompletionStage<Void> stage;
+      if (event instanceof Event.Bytes b) {
+        stage = handler.onReceivedBytes(new ReceivedBytes(id, b.bytes()));
+      } else if (event instanceof Event.Messages m) {
+        stage = handler.onReceivedMessages(new ReceivedMessages(id, config.nodeName(), m.messages()));
+      } else if (event instanceof Event.Created) {
+        stage = handler.onSocketCreated(new SocketCreated(id, connection.info()));
+      } else if (event instanceof Event.Timeout t) {
+        stage = handler.onTimerTimeout(new TimerTimeout(id, t.type()));
+      } else {
+        stage = handler.onSocketClosed(new SocketClosed(id, ((Event.Closed) event).reason()));
+      }
+      if (stage == null) {
+        return CompletableFuture.failedFuture(new NullPointerException("the handler returned null"));
+      }
+      return stage.toCompletableFuture();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void finish(Event event, CompletableFuture<Void> outcome) {
+    if (outcome.isCompletedExceptionally()) {
+      Throwable error = outcome.handle((v, e) -> e).join();
+      onHandlerFailure(event, error);
+    }
+    if (event instanceof Event.Closed) {
+      synchronized (this) {
+        state = State.CLOSED;
+        queue.clear();
+      }
+      engine.closed(this);
+    }
+  }
+
+  private void onHandlerFailure(Event event, Throwable error) {
+    config.metrics().increment(GatewayMetrics.HANDLER_ERRORS);
+    String callback = callbackName(event);
+    if (event instanceof Event.Closed) {
+      log.warn("Handler failed {} of connection {}: {}", callback, id, String.valueOf(error));
+      return;
+    }
+    log.warn("Handler failed {} of connection {}; closing it: {}", callback, id, String.valueOf(error));
+    close(CloseReasons.HANDLER_ERROR, true);
+  }
+
+  private static String callbackName(Event event) {
+    if (event instanceof Event.Bytes) {
+      return "OnReceivedBytes";
+    } else if (event instanceof Event.Messages) {
+      return "OnReceivedMessages";
+    } else if (event instanceof Event.Created) {
+      return "OnSocketCreated";
+    } else if (event instanceof Event.Timeout) {
+      return "OnTimerTimeout";
+    }
+    return "OnSocketClosed";
+  }
+
+  // ---- closing ----
+
+  /**
+   * Closes the connection once: releases its client id and subscriptions, then queues
+   * OnSocketClosed behind the callbacks already queued (which have the flush timeout to run).
+   *
+   * @return whether this call closed it
+   */
+  boolean close(String reason, boolean closeTransport) {
+    Set<String> filters;
+    synchronized (this) {
+      if (state != State.OPEN) {
+        return false;
+      }
+      state = State.CLOSING;
+      cancel(livenessTimer);
+      cancel(expiryTimer);
+      filters = new HashSet<>(subscriptions);
+      subscriptions.clear();
+    }
+    if (closeTransport) {
+      connection.close();
+    }
+    config.metrics().increment(GatewayMetrics.CONNECTIONS_CLOSED);
+    engine.releaseClientId(this);
+    for (String filter : filters) {
+      config.broker().unsubscribe(filter, this);
+    }
+    log.debug("Connection {} closing: {}", id, reason);
+    config.scheduler().schedule(this::dropUnflushed, config.closeFlushTimeoutMillis());
+    enqueue(new Event.Closed(reason));
+    return true;
+  }
+
+  /** After the flush timeout: drops what is still queued ahead of OnSocketClosed. */
+  private void dropUnflushed() {
+    int dropped = 0;
+    synchronized (this) {
+      for (Iterator<Event> it = queue.iterator(); it.hasNext(); ) {
+        if (!(it.next() instanceof Event.Closed)) {
+          it.remove();
+          dropped++;
+        }
+      }
+    }
+    if (dropped > 0) {
+      config.metrics().add(GatewayMetrics.EVENTS_DROPPED, dropped);
+      log.warn("Dropped {} queued callbacks of closed connection {}: not flushed within {} ms",
+          dropped, id, config.closeFlushTimeoutMillis());
+    }
+  }
+
+  private static void cancel(Scheduler.Cancellable timer) {
+    if (timer != null) {
+      timer.cancel();
+    }
+  }
+
+  // ---- client state, used by the engine's adapter operations ----
+
+  synchronized boolean isOpen() {
+    return state == State.OPEN;
+  }
+
+  synchronized boolean isAuthenticated() {
+    return state == State.OPEN && authenticated;
+  }
+
+  synchronized String clientId() {
+    return clientId;
+  }
+
+  synchronized String mountpoint() {
+    return mountpoint;
+  }
+
+  /** Marks an Authenticate in progress; false when the conn is closed, authenticated or already authenticating. */
+  synchronized boolean beginAuthentication() {
+    if (state != State.OPEN || authenticated || authenticating) {
+      return false;
+    }
+    authenticating = true;
+    return true;
+  }
+
+  synchronized void abortAuthentication() {
+    authenticating = false;
+  }
+
+  /** Completes an allowed Authenticate; false when the conn closed meanwhile. */
+  synchronized boolean completeAuthentication(ClientInfo client, long expiresAtMillis) {
+    authenticating = false;
+    if (state != State.OPEN) {
+      return false;
+    }
+    authenticated = true;
+    clientId = client.clientId();
+    username = client.username();
+    mountpoint = Mountpoints.render(mountpointTemplate, clientId, username, connection.info().peer().host());
+    rescheduleLiveness();
+    if (expiresAtMillis > 0) {
+      expiryTimer = config.scheduler().schedule(
+          () -> close(CloseReasons.EXPIRED, true), expiresAtMillis - config.scheduler().nowMillis());
+    }
+    return true;
+  }
+
+  synchronized void startKeepalive(long intervalMillis) {
+    if (state != State.OPEN) {
+      return;
+    }
+    keepaliveMillis = intervalMillis;
+    rescheduleLiveness();
+  }
+
+  /** Records a subscription; false when the conn closed meanwhile (the caller then undoes it). */
+  synchronized boolean addSubscription(String mountedFilter) {
+    if (state != State.OPEN) {
+      return false;
+    }
+    subscriptions.add(mountedFilter);
+    return true;
+  }
+
+  synchronized void removeSubscription(String mountedFilter) {
+    subscriptions.remove(mountedFilter);
+  }
+
+  // ---- liveness: keepalive and idle timeout ----
+
+  /** When the connection is dead if no byte arrives before; Long.MAX_VALUE for never. */
+  private long livenessDeadline() {
+    if (keepaliveMillis > 0) {
+      return lastInbound + keepaliveMillis * 3 / 2;
+    }
+    if (config.idleTimeoutMillis() <= 0) {
+      return Long.MAX_VALUE;
+    }
+    return (authenticated ? lastInbound : createdAt) + config.idleTimeoutMillis();
+  }
+
+  private void rescheduleLiveness() {
+    cancel(livenessTimer);
+    long deadline = livenessDeadline();
+    livenessTimer = deadline == Long.MAX_VALUE
+        ? null
+        : config.scheduler().schedule(this::checkLiveness, deadline - config.scheduler().nowMillis());
+  }
+
+  private void checkLiveness() {
+    boolean keepalive;
+    synchronized (this) {
+      if (state != State.OPEN) {
+        return;
+      }
+      if (config.scheduler().nowMillis() < livenessDeadline()) {
+        rescheduleLiveness(); // bytes arrived since the timer was set
+        return;
+      }
+      keepalive = keepaliveMillis > 0;
+    }
+    if (keepalive) {
+      enqueue(new Event.Timeout(TimerType.KEEPALIVE));
+      close(CloseReasons.KEEPALIVE_TIMEOUT, true);
+    } else {
+      close(CloseReasons.IDLE_TIMEOUT, true);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Channel[" + id + "]";
+  }
+}

@@ -1,0 +1,40 @@
+package io.exproto.internal.engine;
+
+import io.exproto.auth.Authenticator;
+import io.exproto.broker.Broker;
+import io.exproto.gateway.GatewayMetrics;
+import io.exproto.time.Scheduler;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * Everything the engine needs, fixed when the gateway is built.
+ *
+ * @param nodeName the gateway's node name, in every delivered message
+ * @param mountpoint the gateway's mountpoint template
+ * @param idleTimeoutMillis the idle timeout, 0 to disable
+ * @param handlerTimeoutMillis the deadline of one handler callback
+ * @param closeFlushTimeoutMillis how long a closing connection may flush its queued callbacks
+ * @param queueCapacity events queued per connection before reading pauses
+ * @param maxBatchSize messages per OnReceivedMessages
+ * @param maxPayloadBytes the largest publish payload
+ * @param broker the broker
+ * @param authenticators the authenticator chain, in order
+ * @param scheduler the clock and timers
+ * @param executor where handler callbacks run
+ * @param metrics the counters
+ */
+public record EngineConfig(
+    String nodeName,
+    String mountpoint,
+    long idleTimeoutMillis,
+    long handlerTimeoutMillis,
+    long closeFlushTimeoutMillis,
+    int queueCapacity,
+    int maxBatchSize,
+    int maxPayloadBytes,
+    Broker broker,
+    List<Authenticator> authenticators,
+    Scheduler scheduler,
+    Executor executor,
+    GatewayMetrics metrics) {}

@@ -104,6 +104,36 @@ public final class Topics {
   }
 
   /**
+   * Tells whether every topic that {@code filter} can match is also matched by {@code rule}: the
+   * subscription is covered by the rule.
+   *
+   * @param rule a valid, non-shared topic filter
+   * @param filter a valid, non-shared topic filter
+   * @return whether the rule covers the filter
+   */
+  public static boolean covers(String rule, String filter) {
+    if (filter.startsWith("$") && (rule.startsWith("+") || rule.startsWith("#"))) {
+      return false;
+    }
+    String[] ruleLevels = levels(rule);
+    String[] filterLevels = levels(filter);
+    for (int i = 0; i < ruleLevels.length; i++) {
+      String r = ruleLevels[i];
+      if (r.equals("#")) {
+        return true;
+      }
+      if (i >= filterLevels.length) {
+        return false;
+      }
+      String f = filterLevels[i];
+      if (f.equals("#") || (!r.equals("+") && !r.equals(f))) {
+        return false;
+      }
+    }
+    return ruleLevels.length == filterLevels.length;
+  }
+
+  /**
    * Splits a topic name or filter into its levels; empty levels are kept.
    *
    * @param topic the topic name or filter

@@ -2,6 +2,10 @@ package io.exproto.gateway;
 
 import io.exproto.adapter.Adapter;
 import io.exproto.auth.Authenticator;
+import io.exproto.auth.Authorizer;
+import io.exproto.auth.AuthzResult;
+import io.exproto.handler.FailurePolicy;
+import io.exproto.hooks.GatewayHooks;
 import io.exproto.broker.Broker;
 import io.exproto.broker.InMemoryBroker;
 import io.exproto.handler.CloseReasons;
@@ -56,7 +60,7 @@ public final class Gateway implements AutoCloseable {
   private final Builder settings;
   private final GatewayMetrics metrics = new GatewayMetrics();
   private final List<Listener> listeners;
-  private final List<Listener> started = new ArrayList<>();
+  private final java.util.Map<String, Listener> started = new java.util.LinkedHashMap<>();
   private State state = State.NEW;
   private Engine engine;
   private ConnectionHandler handler;
@@ -111,27 +115,16 @@ public final class Gateway implements AutoCloseable {
     EngineConfig config = new EngineConfig(settings.nodeName, settings.mountpoint,
         settings.idleTimeout.toMillis(), settings.handlerTimeout.toMillis(),
         settings.closeFlushTimeout.toMillis(), settings.queueCapacity, settings.maxBatchSize,
-        settings.maxPayloadBytes, settings.broker, List.copyOf(settings.authenticators), scheduler,
-        executor, metrics);
+        settings.maxPayloadBytes, settings.broker, List.copyOf(settings.authenticators),
+        List.copyOf(settings.authorizers), settings.authorizationDefault, List.copyOf(settings.hooks),
+        settings.failurePolicy, settings.retryWindow.toMillis(), scheduler, executor, metrics);
     HandlerProxy proxy = new HandlerProxy();
     engine = new Engine(config, proxy);
     try {
       handler = Objects.requireNonNull(settings.handlerFactory.create(engine), "the handler factory returned null");
       proxy.target = handler;
       for (Listener listener : listeners) {
-        listener.start(new ConnectionAcceptor() {
-          @Override
-          public ConnectionEvents accept(Connection connection) {
-            return engine.accept(connection, listener.mountpoint());
-          }
-
-          @Override
-          public GatewayMetrics metrics() {
-            return metrics;
-          }
-        });
-        started.add(listener);
-        log.info("Listener {} started", listener.name());
+        startListener(listener);
       }
     } catch (Exception | Error e) {
       state = State.STARTED;
@@ -156,14 +149,9 @@ public final class Gateway implements AutoCloseable {
     if (left > 0) {
       log.warn("{} connections did not finish closing before the gateway stopped", left);
     }
-    for (Listener listener : started) {
-      try {
-        listener.stop();
-      } catch (RuntimeException e) {
-        log.warn("Listener {} failed to stop", listener.name(), e);
-      }
+    for (Listener listener : List.copyOf(started.values())) {
+      stopListener(listener);
     }
-    started.clear();
     if (handler instanceof AutoCloseable closeable) {
       try {
         closeable.close();
@@ -182,6 +170,75 @@ public final class Gateway implements AutoCloseable {
     if (ownedScheduler != null) {
       ownedScheduler.close();
     }
+  }
+
+  private void startListener(Listener listener) throws Exception {
+    listener.start(new ConnectionAcceptor() {
+      @Override
+      public ConnectionEvents accept(Connection connection) {
+        return engine.accept(connection, listener.mountpoint());
+      }
+
+      @Override
+      public GatewayMetrics metrics() {
+        return metrics;
+      }
+    });
+    started.put(listener.name(), listener);
+    log.info("Listener {} started", listener.name());
+  }
+
+  private void stopListener(Listener listener) {
+    started.remove(listener.name());
+    try {
+      listener.stop();
+      log.info("Listener {} stopped", listener.name());
+    } catch (RuntimeException e) {
+      log.warn("Listener {} failed to stop", listener.name(), e);
+    }
+  }
+
+  /**
+   * Starts another listener on the running gateway; the other listeners and their connections are
+   * not touched.
+   *
+   * @param listener the listener, with a name no running listener has
+   * @throws Exception when the listener cannot start
+   * @throws IllegalStateException when the gateway is not running or the name is taken
+   */
+  public synchronized void addListener(Listener listener) throws Exception {
+    if (state != State.STARTED) {
+      throw new IllegalStateException("the gateway is not running; add listeners to the builder instead");
+    }
+    if (started.containsKey(listener.name())) {
+      throw new IllegalStateException("a listener named '" + listener.name() + "' is already running");
+    }
+    startListener(listener);
+  }
+
+  /**
+   * Stops one listener of the running gateway and closes its connections; the other listeners and
+   * their connections are not touched.
+   *
+   * @param name the listener's name
+   * @return whether a listener of that name was running
+   */
+  public synchronized boolean removeListener(String name) {
+    Listener listener = started.get(name);
+    if (listener == null) {
+      return false;
+    }
+    stopListener(listener);
+    return true;
+  }
+
+  /**
+   * Returns the names of the running listeners.
+   *
+   * @return the names, in start order
+   */
+  public synchronized List<String> runningListeners() {
+    return List.copyOf(started.keySet());
   }
 
   /** Same as {@link #stop()}. */
@@ -290,6 +347,11 @@ public final class Gateway implements AutoCloseable {
     private HandlerFactory handlerFactory;
     private Broker broker = new InMemoryBroker();
     private final List<Authenticator> authenticators = new ArrayList<>();
+    private final List<Authorizer> authorizers = new ArrayList<>();
+    private AuthzResult authorizationDefault = AuthzResult.ALLOW;
+    private final List<GatewayHooks> hooks = new ArrayList<>();
+    private FailurePolicy failurePolicy = FailurePolicy.CLOSE;
+    private Duration retryWindow = Duration.ofSeconds(60);
     private String mountpoint = "";
     private Duration idleTimeout = Duration.ofSeconds(30);
     private Duration handlerTimeout = Duration.ofSeconds(30);
@@ -355,6 +417,65 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder authenticator(Authenticator authenticator) {
       authenticators.add(Objects.requireNonNull(authenticator, "authenticator"));
+      return this;
+    }
+
+    /**
+     * Appends an authorizer to the chain consulted on Publish and Subscribe.
+     *
+     * @param authorizer the authorizer
+     * @return this builder
+     */
+    public Builder authorizer(Authorizer authorizer) {
+      authorizers.add(Objects.requireNonNull(authorizer, "authorizer"));
+      return this;
+    }
+
+    /**
+     * Sets the decision when no authorizer matches (EMQX's {@code no_match}). Default ALLOW.
+     *
+     * @param decision ALLOW or DENY
+     * @return this builder
+     */
+    public Builder authorizationDefault(AuthzResult decision) {
+      if (decision == null || decision == AuthzResult.NO_MATCH) {
+        throw new IllegalArgumentException("authorizationDefault must be ALLOW or DENY");
+      }
+      this.authorizationDefault = decision;
+      return this;
+    }
+
+    /**
+     * Registers hooks; they run in registration order.
+     *
+     * @param gatewayHooks the hooks
+     * @return this builder
+     */
+    public Builder hooks(GatewayHooks gatewayHooks) {
+      hooks.add(Objects.requireNonNull(gatewayHooks, "hooks"));
+      return this;
+    }
+
+    /**
+     * Sets what a failed handler callback does. Default {@link FailurePolicy#CLOSE}.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder failurePolicy(FailurePolicy policy) {
+      this.failurePolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Sets how long the {@link FailurePolicy#RETRY} policy retries one callback before closing the
+     * connection with {@code handler_error}. Default 60 s.
+     *
+     * @param window positive
+     * @return this builder
+     */
+    public Builder retryWindow(Duration window) {
+      this.retryWindow = requirePositive(window, "retryWindow");
       return this;
     }
 

@@ -21,6 +21,12 @@ public final class GatewayMetrics {
   public static final String HANDLER_ERRORS = "handler.errors";
   /** Deliveries dropped because a connection's event queue was full. */
   public static final String MESSAGES_DROPPED = "messages.dropped";
+  /** Messages a hook dropped, on publish or on delivery. */
+  public static final String MESSAGES_DROPPED_BY_HOOK = "messages.dropped_by_hook";
+  /** Handler callbacks retried under the retry failure policy. */
+  public static final String HANDLER_RETRIES = "handler.retries";
+  /** Publishes and subscribes denied by authorization. */
+  public static final String AUTHZ_DENIED = "authz.denied";
   /** Queued events dropped because a closing connection could not flush them in time. */
   public static final String EVENTS_DROPPED = "events.dropped";
   /** Authenticate calls denied. */

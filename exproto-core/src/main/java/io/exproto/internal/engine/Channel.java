@@ -5,8 +5,11 @@ import io.exproto.adapter.TimerType;
 import io.exproto.broker.Message;
 import io.exproto.broker.Subscriber;
 import io.exproto.gateway.GatewayMetrics;
+import io.exproto.hooks.ClientContext;
 import io.exproto.handler.CloseReasons;
 import io.exproto.handler.ConnectionHandler;
+import io.exproto.handler.FailurePolicy;
+import io.exproto.handler.HandlerUnavailableException;
 import io.exproto.handler.ReceivedBytes;
 import io.exproto.handler.ReceivedMessages;
 import io.exproto.handler.SocketClosed;
@@ -20,6 +23,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +41,8 @@ import org.slf4j.LoggerFactory;
 final class Channel implements ConnectionEvents, Subscriber {
 
   private static final Logger log = LoggerFactory.getLogger(Channel.class);
+  private static final long FIRST_BACKOFF_MILLIS = 100;
+  private static final long MAX_BACKOFF_MILLIS = 5_000;
 
   private enum State { OPEN, CLOSING, CLOSED }
 
@@ -57,12 +63,16 @@ final class Channel implements ConnectionEvents, Subscriber {
   private boolean authenticated;
   private boolean authenticating;
   private String clientId;
+  private ClientInfo clientInfo;
   private String username = "";
   private String mountpoint = "";
   private long keepaliveMillis;
   private Scheduler.Cancellable livenessTimer;
   private Scheduler.Cancellable expiryTimer;
   private final Set<String> subscriptions = new HashSet<>();
+  // Retry state of the callback at the head of the queue; touched only by the draining thread.
+  private long retryingSince;
+  private int retryAttempts;
 
   Channel(String id, Connection connection, Engine engine, String mountpointTemplate) {
     this.id = id;
@@ -116,6 +126,7 @@ final class Channel implements ConnectionEvents, Subscriber {
   public void deliver(Message message) {
     String topic = message.topic();
     Message unmounted;
+    ClientContext context;
     synchronized (this) {
       if (state != State.OPEN) {
         return;
@@ -123,6 +134,20 @@ final class Channel implements ConnectionEvents, Subscriber {
       unmounted = !mountpoint.isEmpty() && topic.startsWith(mountpoint)
           ? message.withTopic(topic.substring(mountpoint.length()))
           : message;
+      context = engine.hooks().isEmpty() ? null : contextLocked();
+    }
+    if (context != null) {
+      unmounted = engine.hooks().deliver(context, unmounted);
+      if (unmounted == null) {
+        config.metrics().increment(GatewayMetrics.MESSAGES_DROPPED_BY_HOOK);
+        log.debug("A hook dropped a message to {} for connection {}", topic, id);
+        return;
+      }
+    }
+    synchronized (this) {
+      if (state != State.OPEN) {
+        return;
+      }
       Event last = queue.peekLast();
       if (last instanceof Event.Messages batch && batch.messages().size() < config.maxBatchSize()) {
         batch.messages().add(unmounted);
@@ -189,26 +214,42 @@ final class Channel implements ConnectionEvents, Subscriber {
       }
       CompletableFuture<Void> outcome = invoke(event);
       if (outcome.isDone()) {
-        finish(event, outcome);
-        continue;
+        if (settle(event, failureOf(outcome))) {
+          continue;
+        }
+        return;
       }
       AtomicBoolean settled = new AtomicBoolean();
       Scheduler.Cancellable deadline = config.scheduler().schedule(() -> {
         if (settled.compareAndSet(false, true)) {
-          onHandlerFailure(event, new TimeoutException(
-              "no answer within " + config.handlerTimeoutMillis() + " ms"));
-          config.executor().execute(this::drain);
+          TimeoutException timeout = new TimeoutException(
+              "no answer within " + config.handlerTimeoutMillis() + " ms");
+          if (settle(event, timeout)) {
+            config.executor().execute(this::drain);
+          }
         }
       }, config.handlerTimeoutMillis());
       outcome.whenComplete((v, error) -> {
         if (settled.compareAndSet(false, true)) {
           deadline.cancel();
-          finish(event, outcome);
-          config.executor().execute(this::drain);
+          if (settle(event, failureOf(outcome))) {
+            config.executor().execute(this::drain);
+          }
         }
       });
       return;
     }
+  }
+
+  private static Throwable failureOf(CompletableFuture<Void> outcome) {
+    if (!outcome.isCompletedExceptionally()) {
+      return null;
+    }
+    Throwable error = outcome.handle((v, e) -> e).join();
+    while (error instanceof CompletionException && error.getCause() != null) {
+      error = error.getCause();
+    }
+    return error;
   }
 
   private CompletableFuture<Void> invoke(Event event) {
@@ -234,9 +275,37 @@ final class Channel implements ConnectionEvents, Subscriber {
     }
   }
 
-  private void finish(Event event, CompletableFuture<Void> outcome) {
-    if (outcome.isCompletedExceptionally()) {
-      Throwable error = outcome.handle((v, e) -> e).join();
+  /**
+   * Deals with the outcome of one callback: on success or a final failure the loop goes on (true);
+   * under the retry policy a retryable failure puts the event back at the head of the queue and
+   * schedules the next attempt (false: the loop stops until then, keeping the queue in order).
+   */
+  private boolean settle(Event event, Throwable error) {
+    if (error == null) {
+      retryingSince = 0;
+      retryAttempts = 0;
+    } else if (config.failurePolicy() == FailurePolicy.RETRY && isRetryable(error)) {
+      long now = config.scheduler().nowMillis();
+      if (retryingSince == 0) {
+        retryingSince = now;
+      }
+      if (now - retryingSince < config.retryWindowMillis()) {
+        long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(retryAttempts, 10));
+        if (retryAttempts++ == 0) {
+          log.warn("Handler unavailable for {} of connection {}; retrying for up to {} ms: {}",
+              callbackName(event), id, config.retryWindowMillis(), String.valueOf(error));
+        }
+        synchronized (this) {
+          queue.addFirst(event);
+        }
+        config.metrics().increment(GatewayMetrics.HANDLER_RETRIES);
+        config.scheduler().schedule(() -> config.executor().execute(this::drain), backoff);
+        return false;
+      }
+      log.warn("Handler still unavailable after {} ms; giving up on connection {}",
+          config.retryWindowMillis(), id);
+      onHandlerFailure(event, error);
+    } else {
       onHandlerFailure(event, error);
     }
     if (event instanceof Event.Closed) {
@@ -246,6 +315,11 @@ final class Channel implements ConnectionEvents, Subscriber {
       }
       engine.closed(this);
     }
+    return true;
+  }
+
+  private static boolean isRetryable(Throwable error) {
+    return error instanceof HandlerUnavailableException || error instanceof TimeoutException;
   }
 
   private void onHandlerFailure(Event event, Throwable error) {
@@ -282,10 +356,12 @@ final class Channel implements ConnectionEvents, Subscriber {
    */
   boolean close(String reason, boolean closeTransport) {
     Set<String> filters;
+    ClientContext context;
     synchronized (this) {
       if (state != State.OPEN) {
         return false;
       }
+      context = authenticated ? contextLocked() : null;
       state = State.CLOSING;
       cancel(livenessTimer);
       cancel(expiryTimer);
@@ -299,6 +375,9 @@ final class Channel implements ConnectionEvents, Subscriber {
     engine.releaseClientId(this);
     for (String filter : filters) {
       config.broker().unsubscribe(filter, this);
+    }
+    if (context != null) {
+      engine.hooks().disconnected(context, reason);
     }
     log.debug("Connection {} closing: {}", id, reason);
     config.scheduler().schedule(this::dropUnflushed, config.closeFlushTimeoutMillis());
@@ -348,6 +427,15 @@ final class Channel implements ConnectionEvents, Subscriber {
     return mountpoint;
   }
 
+  /** The client as the hooks and authorizers see it; only for authenticated channels. */
+  synchronized ClientContext context() {
+    return contextLocked();
+  }
+
+  private ClientContext contextLocked() {
+    return new ClientContext(id, clientInfo == null ? ClientInfo.of(clientId, "") : clientInfo, connection.info());
+  }
+
   /** Marks an Authenticate in progress; false when the conn is closed, authenticated or already authenticating. */
   synchronized boolean beginAuthentication() {
     if (state != State.OPEN || authenticated || authenticating) {
@@ -368,6 +456,7 @@ final class Channel implements ConnectionEvents, Subscriber {
       return false;
     }
     authenticated = true;
+    clientInfo = client;
     clientId = client.clientId();
     username = client.username();
     mountpoint = Mountpoints.render(mountpointTemplate, clientId, username, connection.info().peer().host());
@@ -396,8 +485,8 @@ final class Channel implements ConnectionEvents, Subscriber {
     return true;
   }
 
-  synchronized void removeSubscription(String mountedFilter) {
-    subscriptions.remove(mountedFilter);
+  synchronized boolean removeSubscription(String mountedFilter) {
+    return subscriptions.remove(mountedFilter);
   }
 
   // ---- liveness: keepalive and idle timeout ----

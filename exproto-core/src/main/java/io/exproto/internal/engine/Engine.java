@@ -5,14 +5,19 @@ import io.exproto.adapter.ClientInfo;
 import io.exproto.adapter.Result;
 import io.exproto.adapter.ResultCode;
 import io.exproto.adapter.TimerType;
+import io.exproto.auth.Action;
 import io.exproto.auth.AuthRequest;
 import io.exproto.auth.AuthResult;
 import io.exproto.auth.Authenticator;
+import io.exproto.auth.Authorizer;
+import io.exproto.auth.AuthzRequest;
+import io.exproto.auth.AuthzResult;
 import io.exproto.broker.Message;
 import io.exproto.broker.Topics;
 import io.exproto.gateway.GatewayMetrics;
 import io.exproto.handler.CloseReasons;
 import io.exproto.handler.ConnectionHandler;
+import io.exproto.hooks.ClientContext;
 import io.exproto.listener.Connection;
 import io.exproto.listener.ConnectionEvents;
 import java.util.ArrayList;
@@ -48,6 +53,7 @@ public final class Engine implements Adapter {
   private final Ids ids = new Ids();
   private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Channel> byClientId = new ConcurrentHashMap<>();
+  private final HookRunner hooks;
   private volatile boolean accepting = true;
 
   /**
@@ -59,6 +65,11 @@ public final class Engine implements Adapter {
   public Engine(EngineConfig config, ConnectionHandler handler) {
     this.config = config;
     this.handler = handler;
+    this.hooks = new HookRunner(config.hooks());
+  }
+
+  HookRunner hooks() {
+    return hooks;
   }
 
   EngineConfig config() {
@@ -210,6 +221,7 @@ public final class Engine implements Adapter {
       config.metrics().increment(GatewayMetrics.AUTH_DENIED);
       log.info("Authentication denied for client {} on connection {}", clientInfo.clientId(), channel.id);
       String why = result.reason().isEmpty() ? "" : ": " + result.reason();
+      hooks.authenticationFailed(channel.connection.info(), clientInfo, result.reason());
       return Result.of(ResultCode.PERMISSION_DENY, "authentication denied" + why);
     }
     long expiresAt = result.expiresAt().map(java.time.Instant::toEpochMilli).orElse(0L);
@@ -226,6 +238,7 @@ public final class Engine implements Adapter {
       byClientId.remove(clientInfo.clientId(), channel); // closed while registering
       return NOT_ALIVE;
     }
+    hooks.connected(channel.context());
     return Result.success();
   }
 
@@ -296,8 +309,11 @@ public final class Engine implements Adapter {
       if (badMount != null) {
         return done(badMount);
       }
-      return publishMessage(new Message(ids.newMessageId(), channel.clientId(), mounted, qos, payload,
-          config.scheduler().nowMillis()));
+      Message message = new Message(ids.newMessageId(), channel.clientId(), mounted, qos, payload,
+          config.scheduler().nowMillis());
+      return authorize(channel, Action.PUBLISH, topic, qos).thenCompose(allowed -> allowed
+          ? publishMessage(channel.context(), message)
+          : done(Result.of(ResultCode.PERMISSION_DENY, "topic: not authorized to publish to '" + topic + "'")));
     });
   }
 
@@ -308,14 +324,57 @@ public final class Engine implements Adapter {
       if (invalid != null) {
         return done(invalid);
       }
-      return publishMessage(new Message(ids.newMessageId(), RAW_PUBLISHER, topic, qos, payload,
+      return publishMessage(null, new Message(ids.newMessageId(), RAW_PUBLISHER, topic, qos, payload,
           config.scheduler().nowMillis()));
     });
   }
 
-  private CompletionStage<Result> publishMessage(Message message) {
+  private CompletionStage<Result> publishMessage(ClientContext publisher, Message message) {
+    Message hooked = hooks.isEmpty() ? message : hooks.publish(publisher, message);
+    if (hooked == null) {
+      config.metrics().increment(GatewayMetrics.MESSAGES_DROPPED_BY_HOOK);
+      log.debug("A hook dropped a message to {}", message.topic());
+      return done(Result.success());
+    }
     config.metrics().increment(GatewayMetrics.MESSAGES_PUBLISHED);
-    return config.broker().publish(message).thenApply(v -> Result.success());
+    return config.broker().publish(hooked).thenApply(v -> Result.success());
+  }
+
+  /** Runs the authorizer chain: the first ALLOW or DENY wins, else the default; a failure denies. */
+  private CompletionStage<Boolean> authorize(Channel channel, Action action, String topic, int qos) {
+    List<Authorizer> chain = config.authorizers();
+    if (chain.isEmpty()) {
+      return CompletableFuture.completedFuture(config.authorizationDefault() == AuthzResult.ALLOW);
+    }
+    ClientContext context = channel.context();
+    AuthzRequest request = new AuthzRequest(context.client(), context.connection(), action, topic, qos);
+    return nextAuthorizer(chain.iterator(), request).thenApply(result -> {
+      boolean allowed = (result == AuthzResult.NO_MATCH ? config.authorizationDefault() : result) == AuthzResult.ALLOW;
+      if (!allowed) {
+        config.metrics().increment(GatewayMetrics.AUTHZ_DENIED);
+        log.info("Client {} denied {} on {}", context.client().clientId(), action, topic);
+      }
+      return allowed;
+    });
+  }
+
+  private CompletionStage<AuthzResult> nextAuthorizer(Iterator<Authorizer> it, AuthzRequest request) {
+    if (!it.hasNext()) {
+      return CompletableFuture.completedFuture(AuthzResult.NO_MATCH);
+    }
+    Authorizer authorizer = it.next();
+    CompletionStage<AuthzResult> stage;
+    try {
+      stage = authorizer.authorize(request);
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    return stage.exceptionally(error -> {
+      log.warn("Authorizer {} failed; denying: {}", authorizer, String.valueOf(error));
+      return AuthzResult.DENY;
+    }).thenCompose(result -> result == AuthzResult.NO_MATCH
+        ? nextAuthorizer(it, request)
+        : CompletableFuture.completedFuture(result));
   }
 
   @Override
@@ -340,12 +399,19 @@ public final class Engine implements Adapter {
       if (badMount != null) {
         return done(badMount);
       }
-      return config.broker().subscribe(mounted, qos, channel).thenApply(v -> {
-        if (!channel.addSubscription(mounted)) {
-          config.broker().unsubscribe(mounted, channel); // the conn closed meanwhile
-          return NOT_ALIVE;
+      String authzTopic = Topics.parseShared(filter).map(Topics.SharedFilter::filter).orElse(filter);
+      return authorize(channel, Action.SUBSCRIBE, authzTopic, qos).thenCompose(allowed -> {
+        if (!allowed) {
+          return done(Result.of(ResultCode.PERMISSION_DENY, "topic: not authorized to subscribe to '" + filter + "'"));
         }
-        return Result.success();
+        return config.broker().subscribe(mounted, qos, channel).thenApply(v -> {
+          if (!channel.addSubscription(mounted)) {
+            config.broker().unsubscribe(mounted, channel); // the conn closed meanwhile
+            return NOT_ALIVE;
+          }
+          hooks.subscribed(channel.context(), filter, qos);
+          return Result.success();
+        });
       });
     });
   }
@@ -365,8 +431,13 @@ public final class Engine implements Adapter {
         return done(invalid);
       }
       String mounted = mountFilter(channel, filter);
-      channel.removeSubscription(mounted);
-      return config.broker().unsubscribe(mounted, channel).thenApply(v -> Result.success());
+      boolean had = channel.removeSubscription(mounted);
+      return config.broker().unsubscribe(mounted, channel).thenApply(v -> {
+        if (had) {
+          hooks.unsubscribed(channel.context(), filter);
+        }
+        return Result.success();
+      });
     });
   }
 

@@ -1,6 +1,10 @@
 package io.exproto.internal.engine;
 
 import io.exproto.auth.Authenticator;
+import io.exproto.auth.Authorizer;
+import io.exproto.auth.AuthzResult;
+import io.exproto.handler.FailurePolicy;
+import io.exproto.hooks.GatewayHooks;
 import io.exproto.broker.Broker;
 import io.exproto.gateway.GatewayMetrics;
 import io.exproto.time.Scheduler;
@@ -20,6 +24,11 @@ import java.util.concurrent.Executor;
  * @param maxPayloadBytes the largest publish payload
  * @param broker the broker
  * @param authenticators the authenticator chain, in order
+ * @param authorizers the authorizer chain, in order
+ * @param authorizationDefault the decision when no authorizer matches (ALLOW or DENY)
+ * @param hooks the host's hooks, in order
+ * @param failurePolicy what a failed callback does
+ * @param retryWindowMillis how long the retry policy keeps retrying one callback
  * @param scheduler the clock and timers
  * @param executor where handler callbacks run
  * @param metrics the counters
@@ -35,6 +44,11 @@ public record EngineConfig(
     int maxPayloadBytes,
     Broker broker,
     List<Authenticator> authenticators,
+    List<Authorizer> authorizers,
+    AuthzResult authorizationDefault,
+    List<GatewayHooks> hooks,
+    FailurePolicy failurePolicy,
+    long retryWindowMillis,
     Scheduler scheduler,
     Executor executor,
     GatewayMetrics metrics) {}

@@ -168,7 +168,6 @@ final class Channel implements ConnectionEvents, Subscriber {
   // ---- the event queue ----
 
   private void enqueue(Event event) {
-    boolean pause = false;
     boolean startDrain;
     synchronized (this) {
       if (state == State.CLOSED || (state == State.CLOSING && !(event instanceof Event.Closed))) {
@@ -177,13 +176,12 @@ final class Channel implements ConnectionEvents, Subscriber {
       queue.add(event);
       if (!paused && state == State.OPEN && queue.size() >= config.queueCapacity()) {
         paused = true;
-        pause = true;
+        // Under the lock (the call does not block) so pause and resume reach the transport in the
+        // order the state changed.
+        connection.pauseReading();
       }
       startDrain = !inFlight;
       inFlight = true;
-    }
-    if (pause) {
-      connection.pauseReading();
     }
     if (startDrain) {
       config.executor().execute(this::drain);
@@ -197,7 +195,6 @@ final class Channel implements ConnectionEvents, Subscriber {
   private void drain() {
     while (true) {
       Event event;
-      boolean resume = false;
       synchronized (this) {
         event = queue.poll();
         if (event == null) {
@@ -206,11 +203,10 @@ final class Channel implements ConnectionEvents, Subscriber {
         }
         if (paused && queue.size() <= config.queueCapacity() / 2) {
           paused = false;
-          resume = state == State.OPEN;
+          if (state == State.OPEN) {
+            connection.resumeReading();
+          }
         }
-      }
-      if (resume) {
-        connection.resumeReading();
       }
       CompletableFuture<Void> outcome = invoke(event);
       if (outcome.isDone()) {

@@ -1,0 +1,226 @@
+package io.exproto.grpc.handler;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.exproto.grpc.internal.Addresses;
+import io.exproto.grpc.internal.ClientChannels;
+import io.exproto.grpc.internal.ProtoConversions;
+import io.exproto.grpc.proto.ConnectionUnaryHandlerGrpc;
+import io.exproto.grpc.proto.EmptySuccess;
+import io.exproto.grpc.proto.ReceivedBytesRequest;
+import io.exproto.grpc.proto.ReceivedMessagesRequest;
+import io.exproto.grpc.proto.SocketClosedRequest;
+import io.exproto.grpc.proto.SocketCreatedRequest;
+import io.exproto.grpc.proto.TimerTimeoutRequest;
+import io.exproto.handler.ConnectionHandler;
+import io.exproto.handler.ReceivedBytes;
+import io.exproto.handler.ReceivedMessages;
+import io.exproto.handler.SocketClosed;
+import io.exproto.handler.SocketCreated;
+import io.exproto.handler.TimerTimeout;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ConnectionHandler} that forwards every callback to a user's
+ * {@code emqx.exproto.v1.ConnectionUnaryHandler} service over gRPC (plaintext HTTP/2), one unary
+ * call per event.
+ *
+ * <p>Each call has its own deadline ({@link #DEFAULT_CALL_TIMEOUT} unless configured). The returned
+ * future completes when the handler answers: normally on {@code EmptySuccess}, exceptionally with
+ * an {@link io.grpc.StatusRuntimeException} when the call fails (handler unreachable,
+ * {@code DEADLINE_EXCEEDED}, or an error status from the handler), which the gateway treats as a
+ * handler error. No thread waits for an answer. The channel connects lazily, on the first call, and
+ * reconnects by itself.
+ *
+ * <p>Thread-safe; the gateway calls it concurrently for different connections. {@link #close()}
+ * shuts the channel down; calls made after it fail.
+ */
+public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
+
+  /** The default deadline of one callback call. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Logger log = LoggerFactory.getLogger(RemoteHandler.class);
+  private static final String ADDRESS_FIELD = "handler.address";
+
+  private final Addresses.HostPort target;
+  private final long callTimeoutMillis;
+  private final ManagedChannel channel;
+  private final ConnectionUnaryHandlerGrpc.ConnectionUnaryHandlerStub stub;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * Creates a handler client with the default call deadline. No connection is made yet.
+   *
+   * @param address the handler service's address, {@code "http://host:port"}; the host may be a
+   *     name or an IP literal ({@code [::1]} for IPv6)
+   * @throws IllegalArgumentException when the address is malformed, has no scheme or port, or uses
+   *     {@code https://} (not supported yet); the message names {@code handler.address}
+   */
+  public RemoteHandler(String address) {
+    this(address, DEFAULT_CALL_TIMEOUT);
+  }
+
+  /**
+   * Creates a handler client. No connection is made yet.
+   *
+   * @param address the handler service's address, {@code "http://host:port"}; the host may be a
+   *     name or an IP literal ({@code [::1]} for IPv6)
+   * @param callTimeout the deadline of each callback call, positive
+   * @throws IllegalArgumentException when the address is malformed, has no scheme or port, or uses
+   *     {@code https://} (not supported yet; the message names {@code handler.address}), or when
+   *     the timeout is not positive
+   */
+  public RemoteHandler(String address, Duration callTimeout) {
+    this.target = Addresses.parseHttpAddress(address, ADDRESS_FIELD);
+    this.callTimeoutMillis = ClientChannels.timeoutMillis(callTimeout, "callTimeout");
+    this.channel = ClientChannels.plaintext(target);
+    this.stub = ConnectionUnaryHandlerGrpc.newStub(channel);
+  }
+
+  /**
+   * Returns the handler service's address.
+   *
+   * @return {@code http://host:port}
+   */
+  public String address() {
+    return "http://" + target;
+  }
+
+  /**
+   * Returns the deadline of each callback call.
+   *
+   * @return the call timeout
+   */
+  public Duration callTimeout() {
+    return Duration.ofMillis(callTimeoutMillis);
+  }
+
+  /**
+   * Sends {@code OnSocketCreated} with the connection's {@code ConnInfo} ({@code peercert} only when
+   * the device presented a certificate).
+   *
+   * @param event the event, not null
+   * @return completes when the handler has answered
+   */
+  @Override
+  public CompletableFuture<Void> onSocketCreated(SocketCreated event) {
+    SocketCreatedRequest request = SocketCreatedRequest.newBuilder()
+        .setConn(event.conn())
+        .setConninfo(ProtoConversions.toProto(event.info()))
+        .build();
+    return call("OnSocketCreated", event.conn(), request, stub()::onSocketCreated);
+  }
+
+  /**
+   * Sends {@code OnReceivedBytes}; the bytes are shared with the request, not copied.
+   *
+   * @param event the event, not null
+   * @return completes when the handler has answered
+   */
+  @Override
+  public CompletableFuture<Void> onReceivedBytes(ReceivedBytes event) {
+    ReceivedBytesRequest request = ReceivedBytesRequest.newBuilder()
+        .setConn(event.conn())
+        .setBytes(UnsafeByteOperations.unsafeWrap(event.bytes()))
+        .build();
+    return call("OnReceivedBytes", event.conn(), request, stub()::onReceivedBytes);
+  }
+
+  /**
+   * Sends {@code OnTimerTimeout}.
+   *
+   * @param event the event, not null
+   * @return completes when the handler has answered
+   */
+  @Override
+  public CompletableFuture<Void> onTimerTimeout(TimerTimeout event) {
+    TimerTimeoutRequest request = TimerTimeoutRequest.newBuilder()
+        .setConn(event.conn())
+        .setType(ProtoConversions.toProto(event.type()))
+        .build();
+    return call("OnTimerTimeout", event.conn(), request, stub()::onTimerTimeout);
+  }
+
+  /**
+   * Sends {@code OnReceivedMessages}; each message carries the event's node name, and its payload
+   * is shared with the request, not copied.
+   *
+   * @param event the event, not null
+   * @return completes when the handler has answered
+   */
+  @Override
+  public CompletableFuture<Void> onReceivedMessages(ReceivedMessages event) {
+    ReceivedMessagesRequest.Builder request = ReceivedMessagesRequest.newBuilder().setConn(event.conn());
+    for (io.exproto.broker.Message message : event.messages()) {
+      request.addMessages(ProtoConversions.toProto(event.node(), message));
+    }
+    return call("OnReceivedMessages", event.conn(), request.build(), stub()::onReceivedMessages);
+  }
+
+  /**
+   * Sends {@code OnSocketClosed}.
+   *
+   * @param event the event, not null
+   * @return completes when the handler has answered
+   */
+  @Override
+  public CompletableFuture<Void> onSocketClosed(SocketClosed event) {
+    SocketClosedRequest request = SocketClosedRequest.newBuilder()
+        .setConn(event.conn())
+        .setReason(event.reason())
+        .build();
+    return call("OnSocketClosed", event.conn(), request, stub()::onSocketClosed);
+  }
+
+  /**
+   * Shuts the channel down: calls in flight get up to 5 seconds to finish, then are cancelled.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      ClientChannels.shutdown(channel);
+    }
+  }
+
+  private ConnectionUnaryHandlerGrpc.ConnectionUnaryHandlerStub stub() {
+    return stub.withDeadlineAfter(callTimeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private static <T> CompletableFuture<Void> call(String rpc, String conn, T request,
+      BiConsumer<T, StreamObserver<EmptySuccess>> method) {
+    Objects.requireNonNull(conn, "conn");
+    CompletableFuture<Void> answered = new CompletableFuture<>();
+    try {
+      method.accept(request, new StreamObserver<>() {
+        @Override
+        public void onNext(EmptySuccess value) {
+          // Unary: onCompleted follows.
+        }
+
+        @Override
+        public void onError(Throwable error) {
+          log.debug("{} of connection {} failed: {}", rpc, conn, String.valueOf(error));
+          answered.completeExceptionally(error);
+        }
+
+        @Override
+        public void onCompleted() {
+          answered.complete(null);
+        }
+      });
+    } catch (RuntimeException e) {
+      answered.completeExceptionally(e);
+    }
+    return answered;
+  }
+}

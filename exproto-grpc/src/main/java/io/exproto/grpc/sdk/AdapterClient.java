@@ -1,0 +1,244 @@
+package io.exproto.grpc.sdk;
+
+import com.google.protobuf.ByteString;
+import io.exproto.adapter.ClientInfo;
+import io.exproto.adapter.Result;
+import io.exproto.grpc.internal.Addresses;
+import io.exproto.grpc.internal.ClientChannels;
+import io.exproto.grpc.internal.ProtoConversions;
+import io.exproto.grpc.proto.AuthenticateRequest;
+import io.exproto.grpc.proto.CloseSocketRequest;
+import io.exproto.grpc.proto.ConnectionAdapterGrpc;
+import io.exproto.grpc.proto.PublishRequest;
+import io.exproto.grpc.proto.RawPublishRequest;
+import io.exproto.grpc.proto.SendBytesRequest;
+import io.exproto.grpc.proto.SubscribeRequest;
+import io.exproto.grpc.proto.TimerRequest;
+import io.exproto.grpc.proto.TimerType;
+import io.exproto.grpc.proto.UnsubscribeRequest;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A blocking client of a gateway's {@code emqx.exproto.v1.ConnectionAdapter} service, for handler
+ * services written in Java. Each method makes one call, waits for the answer and returns the
+ * gateway's {@link Result}: its code and, on failure, a message naming the field at fault.
+ *
+ * <p>It may be called from inside a {@link HandlerService} method, also for the connection whose
+ * callback is running (the gateway holds no lock across a callback).
+ *
+ * <p>Every method throws {@link io.grpc.StatusRuntimeException} when the call itself fails: the
+ * gateway is unreachable, or it did not answer within the call timeout (30 s by default).
+ *
+ * <p>Thread-safe; share one client. {@link #close()} shuts the channel down when the client opened
+ * it.
+ */
+public final class AdapterClient implements AutoCloseable {
+
+  /** The default deadline of one adapter call. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final long MAX_UINT32 = 0xFFFF_FFFFL;
+
+  private final ManagedChannel owned;
+  private final ConnectionAdapterGrpc.ConnectionAdapterBlockingStub stub;
+  private final long callTimeoutMillis;
+
+  private AdapterClient(Channel channel, ManagedChannel owned, long callTimeoutMillis) {
+    this.owned = owned;
+    this.stub = ConnectionAdapterGrpc.newBlockingStub(channel);
+    this.callTimeoutMillis = callTimeoutMillis;
+  }
+
+  /**
+   * Creates a client of the adapter at {@code address}, with a 30 s call timeout. The connection
+   * is made on the first call.
+   *
+   * @param address {@code "http://host:port"}, e.g. {@code "http://127.0.0.1:9100"}; the host may be
+   *     a name
+   * @return the client, to be closed
+   * @throws IllegalArgumentException when the address is malformed, has no scheme or port, or uses
+   *     {@code https://} (not supported yet)
+   */
+  public static AdapterClient connect(String address) {
+    return connect(address, DEFAULT_CALL_TIMEOUT);
+  }
+
+  /**
+   * Creates a client of the adapter at {@code address}. The connection is made on the first call.
+   *
+   * @param address {@code "http://host:port"}; the host may be a name
+   * @param callTimeout the deadline of each call, positive
+   * @return the client, to be closed
+   * @throws IllegalArgumentException when the address is malformed, has no scheme or port, uses
+   *     {@code https://} (not supported yet), or when the timeout is not positive
+   */
+  public static AdapterClient connect(String address, Duration callTimeout) {
+    Addresses.HostPort target = Addresses.parseHttpAddress(address, "adapter address");
+    long timeout = ClientChannels.timeoutMillis(callTimeout, "callTimeout");
+    ManagedChannel channel = ClientChannels.plaintext(target);
+    return new AdapterClient(channel, channel, timeout);
+  }
+
+  /**
+   * Creates a client over a channel the caller owns (for example an in-process channel in tests);
+   * {@link #close()} leaves it open.
+   *
+   * @param channel the channel to the gateway's adapter, not null; not owned
+   * @param callTimeout the deadline of each call, positive
+   * @return the client
+   */
+  public static AdapterClient over(Channel channel, Duration callTimeout) {
+    Objects.requireNonNull(channel, "channel");
+    return new AdapterClient(channel, null, ClientChannels.timeoutMillis(callTimeout, "callTimeout"));
+  }
+
+  /**
+   * Sends bytes to a device.
+   *
+   * @param conn the connection id
+   * @param bytes the bytes, not null
+   * @return the gateway's result
+   */
+  public Result send(String conn, byte[] bytes) {
+    return ProtoConversions.toCore(stub().send(SendBytesRequest.newBuilder()
+        .setConn(conn)
+        .setBytes(ByteString.copyFrom(bytes))
+        .build()));
+  }
+
+  /**
+   * Closes a device connection (reason {@code normal}).
+   *
+   * @param conn the connection id
+   * @return the gateway's result
+   */
+  public Result close(String conn) {
+    return ProtoConversions.toCore(stub().close(CloseSocketRequest.newBuilder().setConn(conn).build()));
+  }
+
+  /**
+   * Registers the client behind a connection; needed before publish, subscribe and unsubscribe.
+   *
+   * @param conn the connection id
+   * @param clientInfo who the device is; the client id must not be empty
+   * @param password the password, null or empty for none
+   * @return the gateway's result ({@code PERMISSION_DENY} when authentication is denied)
+   */
+  public Result authenticate(String conn, ClientInfo clientInfo, String password) {
+    Objects.requireNonNull(clientInfo, "clientInfo");
+    return ProtoConversions.toCore(stub().authenticate(AuthenticateRequest.newBuilder()
+        .setConn(conn)
+        .setClientinfo(io.exproto.grpc.proto.ClientInfo.newBuilder()
+            .setProtoName(clientInfo.protoName())
+            .setProtoVer(clientInfo.protoVersion())
+            .setClientid(clientInfo.clientId())
+            .setUsername(clientInfo.username()))
+        .setPassword(password == null ? "" : password)
+        .build()));
+  }
+
+  /**
+   * Starts (or replaces) the connection's keepalive timer: the gateway closes it after 1.5 times
+   * the interval without inbound bytes.
+   *
+   * @param conn the connection id
+   * @param intervalSeconds the interval in seconds, 1 to 4294967295
+   * @return the gateway's result
+   * @throws IllegalArgumentException when the interval does not fit the wire's {@code uint32}
+   */
+  public Result startTimer(String conn, long intervalSeconds) {
+    if (intervalSeconds < 0 || intervalSeconds > MAX_UINT32) {
+      throw new IllegalArgumentException("intervalSeconds must be 0.." + MAX_UINT32 + ", got " + intervalSeconds);
+    }
+    return ProtoConversions.toCore(stub().startTimer(TimerRequest.newBuilder()
+        .setConn(conn)
+        .setType(TimerType.KEEPALIVE)
+        .setInterval((int) intervalSeconds)
+        .build()));
+  }
+
+  /**
+   * Publishes on behalf of an authenticated connection; the topic is mounted by the gateway.
+   *
+   * @param conn the connection id
+   * @param topic the topic name, without wildcards
+   * @param qos 0, 1 or 2
+   * @param payload the payload, not null
+   * @return the gateway's result
+   */
+  public Result publish(String conn, String topic, int qos, byte[] payload) {
+    return ProtoConversions.toCore(stub().publish(PublishRequest.newBuilder()
+        .setConn(conn)
+        .setTopic(topic)
+        .setQos(qos)
+        .setPayload(ByteString.copyFrom(payload))
+        .build()));
+  }
+
+  /**
+   * Subscribes an authenticated connection to a topic filter; the gateway delivers matching
+   * messages to the handler's {@code OnReceivedMessages}.
+   *
+   * @param conn the connection id
+   * @param filter the topic filter, may be {@code $share/<group>/<filter>}
+   * @param qos 0, 1 or 2
+   * @return the gateway's result
+   */
+  public Result subscribe(String conn, String filter, int qos) {
+    return ProtoConversions.toCore(stub().subscribe(SubscribeRequest.newBuilder()
+        .setConn(conn)
+        .setTopic(filter)
+        .setQos(qos)
+        .build()));
+  }
+
+  /**
+   * Removes a subscription of an authenticated connection; an unknown filter is a success.
+   *
+   * @param conn the connection id
+   * @param filter the topic filter as given to subscribe
+   * @return the gateway's result
+   */
+  public Result unsubscribe(String conn, String filter) {
+    return ProtoConversions.toCore(stub().unsubscribe(UnsubscribeRequest.newBuilder()
+        .setConn(conn)
+        .setTopic(filter)
+        .build()));
+  }
+
+  /**
+   * Publishes with no connection: no authentication, no mountpoint; the message's {@code from} is
+   * {@code exproto}.
+   *
+   * @param topic the topic name, without wildcards
+   * @param qos 0, 1 or 2
+   * @param payload the payload, not null
+   * @return the gateway's result
+   */
+  public Result rawPublish(String topic, int qos, byte[] payload) {
+    return ProtoConversions.toCore(stub().rawPublish(RawPublishRequest.newBuilder()
+        .setTopic(topic)
+        .setQos(qos)
+        .setPayload(ByteString.copyFrom(payload))
+        .build()));
+  }
+
+  /**
+   * Shuts down the channel when {@link #connect(String)} opened it (calls in flight get up to 5
+   * seconds); a channel given to {@link #over(Channel, Duration)} stays open. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (owned != null && !owned.isShutdown()) {
+      ClientChannels.shutdown(owned);
+    }
+  }
+
+  private ConnectionAdapterGrpc.ConnectionAdapterBlockingStub stub() {
+    return stub.withDeadlineAfter(callTimeoutMillis, TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,278 @@
+package io.exproto.grpc.handler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.exproto.adapter.TimerType;
+import io.exproto.broker.Message;
+import io.exproto.grpc.proto.ConnInfo;
+import io.exproto.grpc.sdk.HandlerServer;
+import io.exproto.grpc.sdk.HandlerService;
+import io.exproto.handler.ReceivedBytes;
+import io.exproto.handler.ReceivedMessages;
+import io.exproto.handler.SocketClosed;
+import io.exproto.handler.SocketCreated;
+import io.exproto.handler.TimerTimeout;
+import io.exproto.listener.Address;
+import io.exproto.listener.CertificateInfo;
+import io.exproto.listener.ConnectionInfo;
+import io.exproto.listener.SocketType;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The remote handler client against a real handler server on loopback, and its address parsing. */
+class RemoteHandlerTest {
+
+  private final RecordingService service = new RecordingService();
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private HandlerServer server;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    server = track(new HandlerServer(service, "127.0.0.1:0"));
+    server.start();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      resources.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T track(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  private RemoteHandler handler() {
+    return track(new RemoteHandler("http://127.0.0.1:" + server.port(), Duration.ofSeconds(10)));
+  }
+
+  private static <T> T get(CompletableFuture<T> future) throws Exception {
+    return future.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void socketCreatedCarriesTheConnInfoWithoutACertificate() throws Exception {
+    ConnectionInfo info = ConnectionInfo.of(SocketType.UDP, new Address("10.0.0.7", 5683),
+        new Address("0.0.0.0", 7993), "udp:default");
+    get(handler().onSocketCreated(new SocketCreated("c1", info)));
+
+    assertThat(service.events).containsExactly("created c1");
+    ConnInfo sent = service.connInfo;
+    assertThat(sent.getSocktype()).isEqualTo(io.exproto.grpc.proto.SocketType.UDP);
+    assertThat(sent.getPeername().getHost()).isEqualTo("10.0.0.7");
+    assertThat(sent.getPeername().getPort()).isEqualTo(5683);
+    assertThat(sent.getSockname().getHost()).isEqualTo("0.0.0.0");
+    assertThat(sent.getSockname().getPort()).isEqualTo(7993);
+    assertThat(sent.hasPeercert()).isFalse();
+  }
+
+  @Test
+  void socketCreatedCarriesThePeerCertificateWhenPresent() throws Exception {
+    ConnectionInfo info = new ConnectionInfo(SocketType.DTLS, new Address("::1", 40000), new Address("::1", 7995),
+        Optional.of(new CertificateInfo("device-1", "CN=device-1,O=Acme")), "dtls:default");
+    get(handler().onSocketCreated(new SocketCreated("c2", info)));
+
+    ConnInfo sent = service.connInfo;
+    assertThat(sent.getSocktype()).isEqualTo(io.exproto.grpc.proto.SocketType.DTLS);
+    assertThat(sent.hasPeercert()).isTrue();
+    assertThat(sent.getPeercert().getCn()).isEqualTo("device-1");
+    assertThat(sent.getPeercert().getDn()).isEqualTo("CN=device-1,O=Acme");
+  }
+
+  @Test
+  void bytesTimerAndCloseArriveAsSent() throws Exception {
+    RemoteHandler handler = handler();
+    get(handler.onReceivedBytes(new ReceivedBytes("c3", new byte[] {0, 1, (byte) 0xff})));
+    get(handler.onTimerTimeout(new TimerTimeout("c3", TimerType.KEEPALIVE)));
+    get(handler.onSocketClosed(new SocketClosed("c3", "keepalive_timeout")));
+
+    assertThat(service.events).containsExactly("bytes c3 [0, 1, -1]", "timer c3 KEEPALIVE",
+        "closed c3 keepalive_timeout");
+  }
+
+  @Test
+  void receivedMessagesCarryEveryField() throws Exception {
+    Message first = new Message("0123456789abcdef0123456789abcdef", "pub-1", "room/1", 1,
+        "hello".getBytes(StandardCharsets.UTF_8), 1_767_225_600_123L);
+    Message second = new Message("fedcba9876543210fedcba9876543210", "exproto", "room/2", 0, new byte[0], 42L);
+    get(handler().onReceivedMessages(new ReceivedMessages("c4", "exproto@10.0.0.1", List.of(first, second))));
+
+    assertThat(service.events).containsExactly("messages c4 2");
+    io.exproto.grpc.proto.Message sent = service.messages.get(0);
+    assertThat(sent.getNode()).isEqualTo("exproto@10.0.0.1");
+    assertThat(sent.getId()).isEqualTo("0123456789abcdef0123456789abcdef");
+    assertThat(sent.getQos()).isEqualTo(1);
+    assertThat(sent.getFrom()).isEqualTo("pub-1");
+    assertThat(sent.getTopic()).isEqualTo("room/1");
+    assertThat(sent.getPayload().toStringUtf8()).isEqualTo("hello");
+    assertThat(sent.getTimestamp()).isEqualTo(1_767_225_600_123L);
+    assertThat(service.messages.get(1).getFrom()).isEqualTo("exproto");
+    assertThat(service.messages.get(1).getNode()).isEqualTo("exproto@10.0.0.1");
+  }
+
+  @Test
+  void aFailingHandlerMethodFailsTheFutureWithInternal() throws Exception {
+    service.failWith = new IllegalStateException("protocol violation");
+    CompletableFuture<Void> answer = handler().onReceivedBytes(new ReceivedBytes("c5", new byte[] {1}));
+    assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(StatusRuntimeException.class)
+        .satisfies(e -> {
+          Status status = ((StatusRuntimeException) e).getStatus();
+          assertThat(status.getCode()).isEqualTo(Status.Code.INTERNAL);
+          assertThat(status.getDescription()).contains("protocol violation");
+        });
+  }
+
+  @Test
+  void anUnreachableHandlerFailsTheFuture() throws Exception {
+    int port = server.port();
+    server.close();
+    RemoteHandler handler = track(new RemoteHandler("http://127.0.0.1:" + port, Duration.ofSeconds(5)));
+    CompletableFuture<Void> answer = handler.onSocketClosed(new SocketClosed("c6", "tcp_closed"));
+    assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(StatusRuntimeException.class);
+  }
+
+  @Test
+  void callsAfterCloseFail() throws Exception {
+    RemoteHandler handler = handler();
+    handler.close();
+    handler.close(); // idempotent
+    CompletableFuture<Void> answer = handler.onSocketClosed(new SocketClosed("c7", "normal"));
+    assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class);
+  }
+
+  @Test
+  void aHostnameWorks() throws Exception {
+    RemoteHandler handler = track(new RemoteHandler("http://localhost:" + server.port()));
+    assertThat(handler.address()).isEqualTo("http://localhost:" + server.port());
+    assertThat(handler.callTimeout()).isEqualTo(Duration.ofSeconds(30));
+    get(handler.onSocketClosed(new SocketClosed("c8", "normal")));
+    assertThat(service.events).containsExactly("closed c8 normal");
+  }
+
+  @Test
+  void aTrailingSlashAndUpperCaseSchemeAreAccepted() throws Exception {
+    RemoteHandler handler = track(new RemoteHandler("HTTP://127.0.0.1:" + server.port() + "/"));
+    get(handler.onSocketClosed(new SocketClosed("c9", "normal")));
+    assertThat(service.events).containsExactly("closed c9 normal");
+  }
+
+  @Test
+  void aMissingSchemeIsAClearError() {
+    assertThatThrownBy(() -> new RemoteHandler("127.0.0.1:9001"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("handler.address:")
+        .hasMessageContaining("no scheme")
+        .hasMessageContaining("http://host:port");
+    assertThatThrownBy(() -> new RemoteHandler("localhost:9001"))
+        .hasMessageStartingWith("handler.address:").hasMessageContaining("no scheme");
+  }
+
+  @Test
+  void httpsSaysTlsComesLater() {
+    assertThatThrownBy(() -> new RemoteHandler("https://127.0.0.1:9001"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("handler.address:")
+        .hasMessageContaining("TLS")
+        .hasMessageContaining("not supported yet")
+        .hasMessageContaining("later issue");
+  }
+
+  @Test
+  void aMissingPortIsAClearError() {
+    for (String bad : new String[] {"http://127.0.0.1", "http://localhost", "http://localhost:", "http://[::1]"}) {
+      assertThatThrownBy(() -> new RemoteHandler(bad)).as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("handler.address:")
+          .hasMessageContaining("no port");
+    }
+  }
+
+  @Test
+  void garbageIsAClearError() {
+    for (String bad : new String[] {"", "   ", "garbage", "http://", "http://:9001", "ftp://127.0.0.1:9001",
+        "http://127.0.0.1:99999", "http://127.0.0.1:abc", "http://127.0.0.1:9001/path", "http://user@host:1",
+        "http://ho st:1", "http://::1:9001", "http://[::1:9001", "://127.0.0.1:9001"}) {
+      assertThatThrownBy(() -> new RemoteHandler(bad)).as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("handler.address:");
+    }
+    assertThatThrownBy(() -> new RemoteHandler(null)).hasMessageStartingWith("handler.address:");
+  }
+
+  @Test
+  void aNonPositiveCallTimeoutIsRejected() {
+    assertThatThrownBy(() -> new RemoteHandler("http://127.0.0.1:9001", Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("callTimeout");
+    assertThatThrownBy(() -> new RemoteHandler("http://127.0.0.1:9001", Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("callTimeout");
+  }
+
+  @Test
+  void ipv6LiteralsAreAccepted() throws Exception {
+    RemoteHandler handler = track(new RemoteHandler("http://[::1]:9001"));
+    assertThat(handler.address()).isEqualTo("http://[::1]:9001");
+  }
+
+  /** Records what arrives; can be told to fail. */
+  private static final class RecordingService extends HandlerService {
+    final List<String> events = new CopyOnWriteArrayList<>();
+    final List<io.exproto.grpc.proto.Message> messages = new CopyOnWriteArrayList<>();
+    volatile ConnInfo connInfo;
+    volatile RuntimeException failWith;
+
+    private void maybeFail() {
+      if (failWith != null) {
+        throw failWith;
+      }
+    }
+
+    @Override
+    protected void onSocketCreated(String conn, ConnInfo info) {
+      maybeFail();
+      connInfo = info;
+      events.add("created " + conn);
+    }
+
+    @Override
+    protected void onReceivedBytes(String conn, byte[] bytes) {
+      maybeFail();
+      events.add("bytes " + conn + " " + java.util.Arrays.toString(bytes));
+    }
+
+    @Override
+    protected void onTimerTimeout(String conn, io.exproto.grpc.proto.TimerType type) {
+      maybeFail();
+      events.add("timer " + conn + " " + type);
+    }
+
+    @Override
+    protected void onReceivedMessages(String conn, List<io.exproto.grpc.proto.Message> received) {
+      maybeFail();
+      messages.addAll(received);
+      events.add("messages " + conn + " " + received.size());
+    }
+
+    @Override
+    protected void onSocketClosed(String conn, String reason) {
+      maybeFail();
+      events.add("closed " + conn + " " + reason);
+    }
+  }
+}

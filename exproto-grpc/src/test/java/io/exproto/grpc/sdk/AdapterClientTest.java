@@ -1,0 +1,143 @@
+package io.exproto.grpc.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.exproto.adapter.ClientInfo;
+import io.exproto.adapter.Result;
+import io.exproto.adapter.ResultCode;
+import io.exproto.grpc.proto.AuthenticateRequest;
+import io.exproto.grpc.proto.CodeResponse;
+import io.exproto.grpc.proto.ConnectionAdapterGrpc;
+import io.exproto.grpc.proto.SendBytesRequest;
+import io.exproto.grpc.proto.TimerRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The typed client's request building and result mapping, against a scripted in-process adapter. */
+class AdapterClientTest {
+
+  private final AtomicReference<Object> lastRequest = new AtomicReference<>();
+  private volatile CodeResponse answer = CodeResponse.getDefaultInstance();
+  private Server server;
+  private ManagedChannel channel;
+  private AdapterClient client;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).directExecutor().addService(new ScriptedAdapter()).build().start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    client = AdapterClient.over(channel, Duration.ofSeconds(10));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    client.close();
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void codesAndMessagesAreMapped() {
+    answer = CodeResponse.newBuilder().setCode(io.exproto.grpc.proto.ResultCode.PARAMS_TYPE_ERROR)
+        .setMessage("qos: must be 0, 1 or 2, got 7").build();
+    assertThat(client.publish("c", "t", 7, new byte[0]))
+        .isEqualTo(Result.of(ResultCode.PARAMS_TYPE_ERROR, "qos: must be 0, 1 or 2, got 7"));
+    answer = CodeResponse.getDefaultInstance();
+    assertThat(client.close("c")).isEqualTo(Result.success());
+  }
+
+  @Test
+  void anUnknownCodeBecomesUnknown() {
+    answer = CodeResponse.newBuilder().setCodeValue(42).setMessage("from the future").build();
+    Result result = client.unsubscribe("c", "t");
+    assertThat(result.code()).isEqualTo(ResultCode.UNKNOWN);
+    assertThat(result.message()).contains("42").contains("from the future");
+  }
+
+  @Test
+  void requestsCarryTheArguments() {
+    client.authenticate("c1", new ClientInfo("mqtt-sn", "1.2", "id-1", "bob"), "pw");
+    AuthenticateRequest auth = (AuthenticateRequest) lastRequest.get();
+    assertThat(auth.getConn()).isEqualTo("c1");
+    assertThat(auth.getClientinfo().getProtoName()).isEqualTo("mqtt-sn");
+    assertThat(auth.getClientinfo().getProtoVer()).isEqualTo("1.2");
+    assertThat(auth.getClientinfo().getClientid()).isEqualTo("id-1");
+    assertThat(auth.getClientinfo().getUsername()).isEqualTo("bob");
+    assertThat(auth.getPassword()).isEqualTo("pw");
+
+    client.authenticate("c1", ClientInfo.of("id-2", ""), null);
+    assertThat(((AuthenticateRequest) lastRequest.get()).getPassword()).isEmpty();
+
+    client.send("c2", new byte[] {9, 8});
+    assertThat(((SendBytesRequest) lastRequest.get()).getBytes().toByteArray()).containsExactly(9, 8);
+
+    client.startTimer("c3", 4_294_967_295L);
+    TimerRequest timer = (TimerRequest) lastRequest.get();
+    assertThat(Integer.toUnsignedLong(timer.getInterval())).isEqualTo(4_294_967_295L);
+    assertThat(timer.getType()).isEqualTo(io.exproto.grpc.proto.TimerType.KEEPALIVE);
+  }
+
+  @Test
+  void anIntervalOutsideUint32IsRejected() {
+    assertThatThrownBy(() -> client.startTimer("c", 4_294_967_296L)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> client.startTimer("c", -1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void badAddressesAreRejected() {
+    assertThatThrownBy(() -> AdapterClient.connect("127.0.0.1:9100")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no scheme");
+    assertThatThrownBy(() -> AdapterClient.connect("https://127.0.0.1:9100"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TLS");
+  }
+
+  /** Records the last request and answers with {@link #answer}. */
+  private final class ScriptedAdapter extends ConnectionAdapterGrpc.ConnectionAdapterImplBase {
+    private void reply(Object request, StreamObserver<CodeResponse> observer) {
+      lastRequest.set(request);
+      observer.onNext(answer);
+      observer.onCompleted();
+    }
+
+    @Override
+    public void send(SendBytesRequest request, StreamObserver<CodeResponse> observer) {
+      reply(request, observer);
+    }
+
+    @Override
+    public void close(io.exproto.grpc.proto.CloseSocketRequest request, StreamObserver<CodeResponse> observer) {
+      reply(request, observer);
+    }
+
+    @Override
+    public void authenticate(AuthenticateRequest request, StreamObserver<CodeResponse> observer) {
+      reply(request, observer);
+    }
+
+    @Override
+    public void startTimer(TimerRequest request, StreamObserver<CodeResponse> observer) {
+      reply(request, observer);
+    }
+
+    @Override
+    public void publish(io.exproto.grpc.proto.PublishRequest request, StreamObserver<CodeResponse> observer) {
+      reply(request, observer);
+    }
+
+    @Override
+    public void unsubscribe(io.exproto.grpc.proto.UnsubscribeRequest request, StreamObserver<CodeResponse> observer) {
+      reply(request, observer);
+    }
+  }
+}

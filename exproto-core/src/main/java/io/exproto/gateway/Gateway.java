@@ -115,7 +115,7 @@ public final class Gateway implements AutoCloseable {
     EngineConfig config = new EngineConfig(settings.nodeName, settings.mountpoint,
         settings.idleTimeout.toMillis(), settings.handlerTimeout.toMillis(),
         settings.closeFlushTimeout.toMillis(), settings.queueCapacity, settings.maxBatchSize,
-        settings.maxPayloadBytes, settings.broker, List.copyOf(settings.authenticators),
+        settings.maxPayloadBytes, settings.broker != null ? settings.broker : new InMemoryBroker(), List.copyOf(settings.authenticators),
         List.copyOf(settings.authorizers), settings.authorizationDefault, List.copyOf(settings.hooks),
         settings.failurePolicy, settings.retryWindow.toMillis(), scheduler, executor, metrics);
     HandlerProxy proxy = new HandlerProxy();
@@ -345,7 +345,7 @@ public final class Gateway implements AutoCloseable {
     private String nodeName = "exproto@127.0.0.1";
     private final List<Listener> listeners = new ArrayList<>();
     private HandlerFactory handlerFactory;
-    private Broker broker = new InMemoryBroker();
+    private Broker broker; // null: a new InMemoryBroker per gateway
     private final List<Authenticator> authenticators = new ArrayList<>();
     private final List<Authorizer> authorizers = new ArrayList<>();
     private AuthzResult authorizationDefault = AuthzResult.ALLOW;
@@ -610,7 +610,32 @@ public final class Gateway implements AutoCloseable {
           throw new IllegalStateException("two listeners are named '" + listener.name() + "'; names must be unique");
         }
       }
-      return new Gateway(this);
+      return new Gateway(copy());
+    }
+
+    /** A snapshot, so changing this builder later does not change a gateway built from it. */
+    private Builder copy() {
+      Builder b = new Builder();
+      b.nodeName = nodeName;
+      b.listeners.addAll(listeners);
+      b.handlerFactory = handlerFactory;
+      b.broker = broker;
+      b.authenticators.addAll(authenticators);
+      b.authorizers.addAll(authorizers);
+      b.authorizationDefault = authorizationDefault;
+      b.hooks.addAll(hooks);
+      b.failurePolicy = failurePolicy;
+      b.retryWindow = retryWindow;
+      b.mountpoint = mountpoint;
+      b.idleTimeout = idleTimeout;
+      b.handlerTimeout = handlerTimeout;
+      b.closeFlushTimeout = closeFlushTimeout;
+      b.queueCapacity = queueCapacity;
+      b.maxBatchSize = maxBatchSize;
+      b.maxPayloadBytes = maxPayloadBytes;
+      b.scheduler = scheduler;
+      b.executor = executor;
+      return b;
     }
 
     private static String requireText(String value, String name) {

@@ -208,6 +208,29 @@ class ConnectionLifecycleTest {
   }
 
   @Test
+  void gatewaysBuiltFromOneBuilderShareNoBrokerAndIgnoreLaterBuilderChanges() throws Exception {
+    RecordingHandler handler = new RecordingHandler();
+    Gateway.Builder builder = Gateway.builder().executor(Runnable::run).handler(handler::attach);
+    Gateway one = builder.build();
+    builder.mountpoint("changed/");
+    Gateway two = builder.build();
+    try (one; two) {
+      one.start();
+      two.start();
+      InProcessListener listener = new InProcessListener();
+      one.addListener(listener);
+      listener.connect();
+      String conn = handler.conn(0);
+      call(one.adapter().authenticate(conn, ClientInfo.of("c", ""), ""));
+      call(one.adapter().subscribe(conn, "t", 0));
+      call(two.adapter().rawPublish("t", 0, "from two".getBytes()));
+      call(one.adapter().rawPublish("t", 0, "from one".getBytes()));
+      // The default broker is per gateway, and the mountpoint set after build() did not reach "one".
+      assertThat(handler.of(conn)).containsExactly("created", "messages:t=from one");
+    }
+  }
+
+  @Test
   void listenerMountpointOverridesTheGatewayMountpoint() {
     InProcessListener listener = new InProcessListener("inprocess:mounted", "l/${clientid}/");
     try (GatewayFixture f = new GatewayFixture(listener, b -> b.mountpoint("g/"))) {

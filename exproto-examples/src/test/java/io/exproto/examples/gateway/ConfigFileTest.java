@@ -1,0 +1,446 @@
+package io.exproto.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.exproto.adapter.ResultCode;
+import io.exproto.broker.InMemoryBroker;
+import io.exproto.broker.Message;
+import io.exproto.examples.echo.EchoHandler;
+import io.exproto.examples.support.LineClient;
+import io.exproto.gateway.Gateway;
+import io.exproto.grpc.GrpcHandler;
+import io.exproto.grpc.sdk.AdapterClient;
+import io.exproto.handler.ConnectionHandler;
+import io.exproto.handler.ReceivedBytes;
+import io.exproto.handler.ReceivedMessages;
+import io.exproto.handler.SocketClosed;
+import io.exproto.handler.SocketCreated;
+import io.exproto.handler.TimerTimeout;
+import io.exproto.testing.InProcessListener;
+import io.exproto.transport.tcp.TcpListener;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigFileTest {
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @TempDir
+  Path dir;
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  private <T extends AutoCloseable> T closeLater(T closeable) {
+    toClose.add(closeable);
+    return closeable;
+  }
+
+  private Path write(String text) throws Exception {
+    Path file = dir.resolve("exproto.conf");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  /** Reads the file and applies every part of it, as the standalone gateway does. */
+  private static void applyAll(ConfigFile config) throws ConfigFileException {
+    config.applyTo(Gateway.builder());
+    config.tcpListeners();
+    config.grpcHandler();
+  }
+
+  private static final String FULL = """
+      gateway.exproto {
+        mountpoint = "gw/"
+        idle_timeout = 30s
+        enable_stats = true
+        server {
+          bind = "127.0.0.1:0"
+        }
+        handler {
+          address = "http://127.0.0.1:19001"
+          service_name = ConnectionUnaryHandler
+        }
+        listeners {
+          tcp.default {
+            bind = "127.0.0.1:0"
+            max_connections = 1
+            tcp_options { nodelay = true, backlog = 128, recbuf = 64KB, sndbuf = 1MB }
+          }
+          tcp.devices {
+            bind = "127.0.0.1:0"
+            max_connections = infinity
+            mountpoint = "dev/${clientid}/"
+          }
+        }
+      }
+      """;
+
+  @Test
+  void fullFileMapsOntoListenersMountpointsAndConnectionLimit() throws Exception {
+    ConfigFile config = ConfigFile.load(write(FULL));
+    InMemoryBroker broker = new InMemoryBroker();
+    List<Message> published = new CopyOnWriteArrayList<>();
+    broker.subscribe("#", 0, published::add).toCompletableFuture().join();
+
+    Gateway.Builder builder = config.applyTo(Gateway.builder().broker(broker));
+    List<TcpListener> listeners = config.tcpListeners();
+    listeners.forEach(builder::listener);
+    Gateway gateway = closeLater(builder.handler(EchoHandler::new).build());
+    gateway.start();
+
+    assertThat(listeners).extracting(TcpListener::name).containsExactly("tcp:default", "tcp:devices");
+    for (TcpListener listener : listeners) {
+      assertThat(listener.localAddress().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+      assertThat(listener.localAddress().getPort()).isPositive();
+    }
+
+    LineClient first = closeLater(new LineClient(listeners.get(0).localAddress()));
+    assertThat(first.roundTrip("via default")).isEqualTo("via default");
+    LineClient device = closeLater(new LineClient(listeners.get(1).localAddress()));
+    assertThat(device.roundTrip("via devices")).isEqualTo("via devices");
+
+    // The gateway's mountpoint on tcp:default, the listener's own (rendered) on tcp:devices.
+    assertThat(published).extracting(Message::topic)
+        .anySatisfy(topic -> assertThat(topic).matches("gw/echo/[A-Za-z0-9_-]+"))
+        .anySatisfy(topic -> assertThat(topic).matches("dev/([A-Za-z0-9_-]+)/echo/\\1"));
+
+    // max_connections = 1 on tcp:default: a second device is turned away.
+    LineClient second = closeLater(new LineClient(listeners.get(0).localAddress()));
+    assertThat(second.closedByPeer()).isTrue();
+    assertThat(first.roundTrip("still here")).isEqualTo("still here");
+  }
+
+  @Test
+  void idleTimeoutIsApplied() throws Exception {
+    ConfigFile config = ConfigFile.parse("""
+        gateway.exproto {
+          idle_timeout = 300ms
+          listeners.tcp.default.bind = "127.0.0.1:0"
+        }
+        """, "idle.conf");
+    Gateway.Builder builder = config.applyTo(Gateway.builder());
+    TcpListener listener = config.tcpListeners().get(0);
+    Gateway gateway = closeLater(builder.listener(listener).handler(adapter -> new SilentHandler()).build());
+    gateway.start();
+
+    LineClient client = closeLater(new LineClient(listener.localAddress()));
+    // Never authenticated, no keepalive timer: closed after 300 ms (reads time out after 20 s).
+    assertThat(client.closedByPeer()).isTrue();
+  }
+
+  @Test
+  void serverAndHandlerMapOntoTheGrpcBinding() throws Exception {
+    ConfigFile config = ConfigFile.load(write(FULL));
+    GrpcHandler grpc = config.grpcHandler();
+    assertThat(grpc.handlerAddress()).isEqualTo("http://127.0.0.1:19001");
+    assertThat(grpc.adapterBind()).isEqualTo("127.0.0.1:0");
+
+    InMemoryBroker broker = new InMemoryBroker();
+    List<Message> published = new CopyOnWriteArrayList<>();
+    broker.subscribe("raw/#", 0, published::add).toCompletableFuture().join();
+    Gateway gateway = closeLater(Gateway.builder().listener(new InProcessListener()).broker(broker)
+        .handler(grpc).build());
+    gateway.start();
+
+    AdapterClient adapter = closeLater(AdapterClient.connect("http://127.0.0.1:" + grpc.adapterPort()));
+    assertThat(adapter.rawPublish("raw/hello", 0, "hi".getBytes(StandardCharsets.UTF_8)).code())
+        .isEqualTo(ResultCode.SUCCESS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !published.isEmpty());
+    // RawPublish is never mounted, whatever the configured mountpoint.
+    assertThat(published.get(0).topic()).isEqualTo("raw/hello");
+  }
+
+  @Test
+  void defaultsAreEmqxDefaults() throws Exception {
+    ConfigFile config = ConfigFile.defaults();
+    List<TcpListener> listeners = config.tcpListeners();
+    assertThat(listeners).extracting(TcpListener::name).containsExactly("tcp:default");
+    assertThat(listeners.get(0).toString()).contains("0.0.0.0:7993");
+    GrpcHandler grpc = config.grpcHandler();
+    assertThat(grpc.adapterBind()).isEqualTo("0.0.0.0:9100");
+    assertThat(grpc.handlerAddress()).isEqualTo("http://127.0.0.1:9001");
+
+    // A file with no listener gets the default one too; an empty file is valid.
+    assertThat(ConfigFile.parse("gateway.exproto { idle_timeout = 1m }", "x").tcpListeners())
+        .extracting(TcpListener::name).containsExactly("tcp:default");
+    assertThat(ConfigFile.parse("", "empty").tcpListeners()).hasSize(1);
+  }
+
+  @Test
+  void durationsAndSizesAcceptTheirUnits() throws Exception {
+    for (String duration : List.of("250ms", "30s", "2m", "1h", "1.5s", "0s")) {
+      ConfigFile config = ConfigFile.parse("gateway.exproto.idle_timeout = " + duration, "d");
+      config.applyTo(Gateway.builder());
+    }
+    for (String size : List.of("64KB", "1MB", "65536", "64kb", "\"64 KB\"")) {
+      ConfigFile config = ConfigFile.parse(
+          "gateway.exproto.listeners.tcp.default.tcp_options.recbuf = " + size, "s");
+      config.tcpListeners();
+    }
+    // Placeholders in quotes stay literal (rendered by the gateway at Authenticate).
+    ConfigFile.parse("gateway.exproto.mountpoint = \"${clientid}/${username}/\"", "m")
+        .applyTo(Gateway.builder());
+  }
+
+  // ---- errors name the key and the line ----
+
+  private void assertError(String hocon, String key, int line, String problem) {
+    ThrowingCallable apply = () -> applyAll(ConfigFile.load(write(hocon)));
+    assertThatThrownBy(apply)
+        .isInstanceOf(ConfigFileException.class)
+        .hasMessageContaining(key)
+        .hasMessageContaining(", line " + line + ":")
+        .hasMessageContaining(problem)
+        .satisfies(e -> {
+          ConfigFileException error = (ConfigFileException) e;
+          assertThat(error.key()).contains(key);
+          assertThat(error.line()).isEqualTo(line);
+          assertThat(error.getMessage()).doesNotContain("\n");
+        });
+  }
+
+  @Test
+  void unknownKeyIsAnError() {
+    assertError("""
+        gateway.exproto {
+          listeners.tcp.default {
+            bnd = "127.0.0.1:0"
+          }
+        }
+        """, "gateway.exproto.listeners.tcp.default.bnd", 3, "unknown key; supported here: bind, max_connections, mountpoint, tcp_options");
+    assertError("""
+        gateway.exproto {
+          idle_timeout = 30s
+          idle_timout = 30s
+        }
+        """, "gateway.exproto.idle_timout", 3, "unknown key");
+    assertError("""
+        gateway.exproto { mountpoint = "" }
+        gateway.stomp { mountpoint = "" }
+        """, "gateway.stomp", 2, "configures only gateway.exproto");
+    assertError("""
+
+        node.name = "emqx@127.0.0.1"
+        """, "node", 2, "unknown key");
+  }
+
+  @Test
+  void knownButUnsupportedKeysAreErrors() {
+    assertError("""
+        gateway.exproto {
+          listeners {
+            tcp.default { bind = "127.0.0.1:0" }
+            ssl.default {
+              bind = 7994
+            }
+          }
+        }
+        """, "gateway.exproto.listeners.ssl", 4, "not supported yet");
+    assertError("""
+        gateway.exproto {
+          listeners.tcp.default {
+            bind = "127.0.0.1:0"
+            max_conn_rate = 1000
+          }
+        }
+        """, "gateway.exproto.listeners.tcp.default.max_conn_rate", 4, "not supported yet");
+    assertError("""
+        gateway.exproto {
+          listeners.tcp.default.access_rules = ["allow all"]
+        }
+        """, "gateway.exproto.listeners.tcp.default.access_rules", 2, "not supported yet");
+    assertError("""
+        gateway.exproto {
+          listeners.tcp.default.proxy_protocol = false
+        }
+        """, "gateway.exproto.listeners.tcp.default.proxy_protocol", 2, "not supported yet");
+    assertError("""
+        gateway.exproto {
+          mountpoint = ""
+          authentication {
+            mechanism = password_based
+          }
+        }
+        """, "gateway.exproto.authentication", 3, "not supported yet");
+    assertError("""
+        gateway.exproto {
+          server.ssl_options { certfile = "cert.pem" }
+        }
+        """, "gateway.exproto.server.ssl_options", 2, "not supported yet");
+  }
+
+  @Test
+  void legacyStreamingServiceIsNotSupportedYet() {
+    assertError("""
+        gateway.exproto {
+          handler {
+            address = "http://127.0.0.1:9001"
+            service_name = ConnectionHandler
+          }
+        }
+        """, "gateway.exproto.handler.service_name", 4, "not supported yet");
+    assertError("""
+        gateway.exproto {
+          handler.service_name = ConnectionUnaryHandlr
+        }
+        """, "gateway.exproto.handler.service_name", 2, "unknown service");
+  }
+
+  @Test
+  void badDurationsAreErrors() {
+    assertError("""
+        gateway.exproto {
+          idle_timeout = 30x
+        }
+        """, "gateway.exproto.idle_timeout", 2, "must be a duration");
+    assertError("""
+        gateway.exproto {
+          mountpoint = ""
+
+          idle_timeout = -5s
+        }
+        """, "gateway.exproto.idle_timeout", 4, "must not be negative");
+    assertError("""
+        gateway.exproto {
+          idle_timeout = 30
+        }
+        """, "gateway.exproto.idle_timeout", 2, "needs a unit");
+  }
+
+  @Test
+  void badBindsAreErrors() {
+    assertError("""
+        gateway.exproto {
+          listeners.tcp.default {
+            bind = "127.0.0.1:99999"
+          }
+        }
+        """, "gateway.exproto.listeners.tcp.default.bind", 3, "65535");
+    assertError("""
+        gateway.exproto {
+          listeners.tcp.default.bind = "localhost:"
+        }
+        """, "gateway.exproto.listeners.tcp.default.bind", 2, "port");
+    assertError("""
+        gateway.exproto {
+          server {
+            bind = "127.0.0.1:x"
+          }
+        }
+        """, "gateway.exproto.server.bind", 3, "port");
+    assertError("""
+        gateway.exproto {
+          handler.address = "127.0.0.1:9001"
+        }
+        """, "gateway.exproto.handler.address", 2, "scheme");
+  }
+
+  @Test
+  void badValuesOfOtherTypesAreErrors() {
+    assertError("""
+        gateway.exproto {
+          listeners.tcp.default.max_connections = lots
+        }
+        """, "gateway.exproto.listeners.tcp.default.max_connections", 2, "whole number");
+    assertError("""
+        gateway.exproto {
+          listeners.tcp.default.tcp_options.nodelay = 1
+        }
+        """, "gateway.exproto.listeners.tcp.default.tcp_options.nodelay", 2, "true or false");
+    assertError("""
+        gateway.exproto {
+          listeners.tcp.default.tcp_options.recbuf = 64GB
+        }
+        """, "gateway.exproto.listeners.tcp.default.tcp_options.recbuf", 2, "size");
+    assertError("""
+        gateway.exproto {
+          listeners.tcp.default.tcp_options.backlog = 0
+        }
+        """, "gateway.exproto.listeners.tcp.default.tcp_options.backlog", 2, "at least 1");
+    assertError("""
+        gateway.exproto {
+          mountpoint = 42
+        }
+        """, "gateway.exproto.mountpoint", 2, "must be a string");
+    assertError("""
+        gateway.exproto {
+          server = 9100
+        }
+        """, "gateway.exproto.server", 2, "must be an object");
+  }
+
+  @Test
+  void syntaxErrorsNameTheLine() throws Exception {
+    Path file = write("""
+        gateway.exproto {
+          idle_timeout = 30s
+          listeners {
+        }
+        """);
+    assertThatThrownBy(() -> ConfigFile.load(file))
+        .isInstanceOf(ConfigFileException.class)
+        .hasMessageStartingWith(file.toString())
+        .hasMessageContaining(", line ")
+        .satisfies(e -> assertThat(((ConfigFileException) e).line()).isPositive());
+
+    assertThatThrownBy(() -> ConfigFile.parse("gateway.exproto {\n  mountpoint = ${clientid}/\n}", "sub.conf"))
+        .isInstanceOf(ConfigFileException.class)
+        .hasMessageContaining("sub.conf, line 2:")
+        .hasMessageContaining("inside double quotes");
+
+    assertThatThrownBy(() -> ConfigFile.load(dir.resolve("missing.conf")))
+        .isInstanceOf(ConfigFileException.class)
+        .hasMessageContaining("missing.conf")
+        .hasMessageContaining("cannot read");
+  }
+
+  /** A handler that never authenticates or starts a timer. */
+  private static final class SilentHandler implements ConnectionHandler {
+    private static CompletionStage<Void> done() {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<Void> onSocketCreated(SocketCreated event) {
+      return done();
+    }
+
+    @Override
+    public CompletionStage<Void> onReceivedBytes(ReceivedBytes event) {
+      return done();
+    }
+
+    @Override
+    public CompletionStage<Void> onTimerTimeout(TimerTimeout event) {
+      return done();
+    }
+
+    @Override
+    public CompletionStage<Void> onReceivedMessages(ReceivedMessages event) {
+      return done();
+    }
+
+    @Override
+    public CompletionStage<Void> onSocketClosed(SocketClosed event) {
+      return done();
+    }
+  }
+}

@@ -1,0 +1,259 @@
+package io.exproto.auth.jwt;
+
+import static io.exproto.auth.jwt.Tokens.b64;
+import static io.exproto.auth.jwt.Tokens.header;
+import static io.exproto.auth.jwt.Tokens.hs;
+import static io.exproto.auth.jwt.Tokens.rs;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.exproto.adapter.ClientInfo;
+import io.exproto.auth.AuthRequest;
+import io.exproto.auth.AuthResult;
+import io.exproto.auth.AuthResult.Decision;
+import io.exproto.listener.Address;
+import io.exproto.listener.ConnectionInfo;
+import io.exproto.listener.SocketType;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JwtAuthenticatorTest {
+
+  private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+  private static final long NOW_S = NOW.getEpochSecond();
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+  private static final byte[] SECRET = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+      .getBytes(StandardCharsets.UTF_8);
+
+  private static KeyPair rsa;
+  private static KeyPair otherRsa;
+
+  @BeforeAll
+  static void keys() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    rsa = generator.generateKeyPair();
+    otherRsa = generator.generateKeyPair();
+  }
+
+  static AuthRequest request(String clientId, String username, String token) {
+    ConnectionInfo connection = ConnectionInfo.of(SocketType.TCP, new Address("127.0.0.1", 50000),
+        new Address("127.0.0.1", 7993), "tcp:default");
+    return new AuthRequest(connection, ClientInfo.of(clientId, username), token);
+  }
+
+  private static AuthResult check(JwtAuthenticator auth, String token) {
+    return check(auth, "c1", "alice", token);
+  }
+
+  private static AuthResult check(JwtAuthenticator auth, String clientId, String username, String token) {
+    AuthResult result = auth.authenticate(request(clientId, username, token)).toCompletableFuture().join();
+    for (String part : token.split("\\.")) {
+      if (part.length() > 3) {
+        assertThat(result.reason()).as("the reason never quotes the token").doesNotContain(part);
+      }
+    }
+    return result;
+  }
+
+  private static JwtAuthenticator hmac(JwtAlgorithm algorithm) {
+    return JwtAuthenticator.builder().algorithm(algorithm).secret(SECRET).clock(CLOCK).build();
+  }
+
+  private static JwtAuthenticator rs256() {
+    return JwtAuthenticator.builder().algorithm(JwtAlgorithm.RS256).publicKey(Tokens.pem(rsa.getPublic()))
+        .clock(CLOCK).build();
+  }
+
+  private static void assertDenied(AuthResult result, String reasonPart) {
+    assertThat(result.decision()).isEqualTo(Decision.DENY);
+    assertThat(result.reason()).contains(reasonPart);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"HS256", "HS384", "HS512"})
+  void validHmacTokensAreAllowed(String alg) throws Exception {
+    String token = hs(alg, "{\"sub\":\"alice\"}", SECRET);
+    assertThat(check(hmac(JwtAlgorithm.valueOf(alg)), token)).isEqualTo(AuthResult.allow());
+  }
+
+  @Test
+  void validRs256TokensAreAllowedWithAPemOrAKeyObject() throws Exception {
+    String token = rs("RS256", "{\"sub\":\"alice\"}", rsa.getPrivate());
+    assertThat(check(rs256(), token)).isEqualTo(AuthResult.allow());
+    JwtAuthenticator fromKey = JwtAuthenticator.builder().publicKey(rsa.getPublic()).clock(CLOCK).build();
+    assertThat(check(fromKey, token)).isEqualTo(AuthResult.allow());
+  }
+
+  @Test
+  void severalAlgorithmsOfOneFamilyCanBeAccepted() throws Exception {
+    JwtAuthenticator any = JwtAuthenticator.builder()
+        .algorithms(JwtAlgorithm.HS256, JwtAlgorithm.HS384, JwtAlgorithm.HS512).secret(SECRET).clock(CLOCK).build();
+    assertThat(check(any, hs("HS384", "{}", SECRET)).decision()).isEqualTo(Decision.ALLOW);
+    JwtAuthenticator rsAny = JwtAuthenticator.builder().algorithms(JwtAlgorithm.RS256, JwtAlgorithm.RS512)
+        .publicKey(rsa.getPublic()).clock(CLOCK).build();
+    assertThat(check(rsAny, rs("RS512", "{}", rsa.getPrivate())).decision()).isEqualTo(Decision.ALLOW);
+  }
+
+  @Test
+  void expIsTheConnectionExpiry() throws Exception {
+    String token = hs("HS256", "{\"exp\":" + (NOW_S + 3600) + "}", SECRET);
+    AuthResult result = check(hmac(JwtAlgorithm.HS256), token);
+    assertThat(result).isEqualTo(AuthResult.allowUntil(NOW.plusSeconds(3600)));
+    String fractional = hs("HS256", "{\"exp\":" + (NOW_S + 1) + ".5}", SECRET);
+    assertThat(check(hmac(JwtAlgorithm.HS256), fractional).expiresAt()).contains(NOW.plusMillis(1500));
+  }
+
+  @Test
+  void expiredTokensAreDenied() throws Exception {
+    assertDenied(check(hmac(JwtAlgorithm.HS256), hs("HS256", "{\"exp\":" + (NOW_S - 1) + "}", SECRET)),
+        "expired");
+    assertDenied(check(hmac(JwtAlgorithm.HS256), hs("HS256", "{\"exp\":" + NOW_S + "}", SECRET)), "expired");
+    assertDenied(check(hmac(JwtAlgorithm.HS256), hs("HS256", "{\"exp\":\"tomorrow\"}", SECRET)),
+        "exp is not a valid time");
+    assertDenied(check(hmac(JwtAlgorithm.HS256), hs("HS256", "{\"exp\":1e300}", SECRET)),
+        "exp is not a valid time");
+  }
+
+  @Test
+  void notBeforeInTheFutureIsDenied() throws Exception {
+    assertDenied(check(hmac(JwtAlgorithm.HS256), hs("HS256", "{\"nbf\":" + (NOW_S + 60) + "}", SECRET)), "nbf");
+    assertThat(check(hmac(JwtAlgorithm.HS256), hs("HS256", "{\"nbf\":" + NOW_S + "}", SECRET)).decision())
+        .isEqualTo(Decision.ALLOW);
+  }
+
+  @Test
+  void badSignaturesAreDenied() throws Exception {
+    byte[] otherSecret = "another secret entirely, 32 bytes+".getBytes(StandardCharsets.UTF_8);
+    assertDenied(check(hmac(JwtAlgorithm.HS256), hs("HS256", "{}", otherSecret)), "signature is invalid");
+    assertDenied(check(rs256(), rs("RS256", "{}", otherRsa.getPrivate())), "signature is invalid");
+
+    String good = hs("HS256", "{\"sub\":\"alice\"}", SECRET);
+    String[] parts = good.split("\\.");
+    String tampered = parts[0] + "." + b64("{\"sub\":\"admin\"}") + "." + parts[2];
+    assertDenied(check(hmac(JwtAlgorithm.HS256), tampered), "signature is invalid");
+    assertDenied(check(hmac(JwtAlgorithm.HS256), parts[0] + "." + parts[1] + "." + parts[2].substring(1)),
+        "signature");
+  }
+
+  @Test
+  void anAlgorithmOtherThanTheConfiguredOneIsDenied() throws Exception {
+    assertDenied(check(rs256(), hs("HS256", "{}", SECRET)), "algorithm HS256 is not accepted");
+    assertDenied(check(hmac(JwtAlgorithm.HS256), rs("RS256", "{}", rsa.getPrivate())),
+        "algorithm RS256 is not accepted");
+    assertDenied(check(hmac(JwtAlgorithm.HS256), hs("HS512", "{}", SECRET)), "algorithm HS512 is not accepted");
+    assertDenied(check(hmac(JwtAlgorithm.HS256), Tokens.hmac(header("ES256"), "{}", "HmacSHA256", SECRET)),
+        "algorithm (unsupported) is not accepted");
+  }
+
+  @Test
+  void anHmacTokenKeyedWithThePublicKeyIsDenied() throws Exception {
+    // The classic confusion attack: the public key's PEM text used as an HMAC secret.
+    byte[] pemAsSecret = Tokens.pem(rsa.getPublic()).getBytes(StandardCharsets.US_ASCII);
+    assertDenied(check(rs256(), hs("HS256", "{\"sub\":\"admin\"}", pemAsSecret)), "algorithm HS256 is not accepted");
+  }
+
+  @Test
+  void unsignedTokensAreDenied() throws Exception {
+    String payload = b64("{\"sub\":\"admin\"}");
+    assertDenied(check(hmac(JwtAlgorithm.HS256), b64(header("none")) + "." + payload + "."), "alg none");
+    assertDenied(check(rs256(), b64(header("NoNe")) + "." + payload + "."), "alg none");
+    assertDenied(check(hmac(JwtAlgorithm.HS256), b64(header("none")) + "." + payload + "." + b64("x")),
+        "alg none");
+    assertDenied(check(hmac(JwtAlgorithm.HS256), b64(header("HS256")) + "." + payload + "."),
+        "signature is missing");
+  }
+
+  @Test
+  void malformedTokensAreDenied() throws Exception {
+    JwtAuthenticator auth = hmac(JwtAlgorithm.HS256);
+    assertDenied(check(auth, "abcd.efgh.ijkl"), "header is malformed");
+    assertDenied(check(auth, b64("[1,2]") + "." + b64("{}") + ".abcd"), "header is malformed");
+    assertDenied(check(auth, b64("{\"typ\":\"JWT\"}") + "." + b64("{}") + ".abcd"), "header has no alg");
+    assertDenied(check(auth, b64("{\"alg\":256}") + "." + b64("{}") + ".abcd"), "header has no alg");
+    assertDenied(check(auth, Tokens.hmac(header("HS256"), "not json", "HmacSHA256", SECRET)),
+        "payload is malformed");
+    assertDenied(check(auth, Tokens.hmac(header("HS256"), "[\"array\"]", "HmacSHA256", SECRET)),
+        "payload is malformed");
+    assertDenied(check(auth, Tokens.hmac("{\"alg\":\"HS256\",\"crit\":[\"x\"],\"x\":1}", "{}", "HmacSHA256",
+        SECRET)), "crit");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "plain-password", "a.b", "a.b.c.d", "has space.abc.def", "abc.def.gh=", ".abc.def",
+      "abc..def"})
+  void passwordsThatAreNotJwtsAreIgnored(String password) {
+    assertThat(check(hmac(JwtAlgorithm.HS256), password)).isEqualTo(AuthResult.ignore());
+  }
+
+  @Test
+  void verifyClaimsBindTheTokenToTheClient() throws Exception {
+    JwtAuthenticator auth = JwtAuthenticator.builder().secret(SECRET).clock(CLOCK)
+        .verifyClaim("clientid", "${clientid}")
+        .verifyClaims(Map.of("sub", "user:${username}", "iss", "my-issuer"))
+        .build();
+    String token = hs("HS256", "{\"clientid\":\"dev-1\",\"sub\":\"user:alice\",\"iss\":\"my-issuer\"}", SECRET);
+    assertThat(check(auth, "dev-1", "alice", token)).isEqualTo(AuthResult.allow());
+    assertDenied(check(auth, "dev-2", "alice", token), "claim clientid does not match ${clientid}");
+    assertDenied(check(auth, "dev-1", "bob", token), "claim sub does not match user:${username}");
+    assertDenied(check(auth, "dev-1", "alice",
+        hs("HS256", "{\"sub\":\"user:alice\",\"iss\":\"my-issuer\"}", SECRET)), "claim clientid is missing");
+    assertDenied(check(auth, "dev-1", "alice",
+        hs("HS256", "{\"clientid\":{\"x\":1},\"sub\":\"user:alice\",\"iss\":\"my-issuer\"}", SECRET)),
+        "claim clientid does not match");
+
+    JwtAuthenticator byUsername = JwtAuthenticator.builder().secret(SECRET).clock(CLOCK)
+        .verifyClaim("username", "${username}").build();
+    assertDenied(check(byUsername, "dev-1", "", hs("HS256", "{\"username\":\"\"}", SECRET)),
+        "claim username cannot be checked");
+  }
+
+  @Test
+  void base64SecretsAreDecoded() throws Exception {
+    JwtAuthenticator auth = JwtAuthenticator.builder().secretBase64(Base64.getEncoder().encodeToString(SECRET))
+        .clock(CLOCK).build();
+    assertThat(check(auth, hs("HS256", "{}", SECRET))).isEqualTo(AuthResult.allow());
+  }
+
+  @Test
+  void theConfigurationIsValidatedWithoutQuotingSecrets() {
+    assertThatThrownBy(() -> JwtAuthenticator.builder().build())
+        .hasMessageStartingWith("secret (for HS256/HS384/HS512) or public_key (for RS256/RS384/RS512) is required");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().secret(SECRET).publicKey(rsa.getPublic()).build())
+        .hasMessageStartingWith("set either secret");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().algorithm(JwtAlgorithm.RS256).secret(SECRET).build())
+        .hasMessage("algorithm RS256 needs a public_key, but secret is set");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().algorithm(JwtAlgorithm.HS256).publicKey(rsa.getPublic())
+        .build()).hasMessage("algorithm HS256 needs a secret, but public_key is set");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().secret(""))
+        .hasMessage("secret must not be empty");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().secretBase64("s3cr3t!*"))
+        .hasMessage("secret is not valid base64 (secret_base64_encoded = true)")
+        .hasNoCause();
+    assertThatThrownBy(() -> JwtAuthenticator.builder().publicKey("MIIBIjANBg"))
+        .hasMessageStartingWith("public_key must be PEM text between -----BEGIN PUBLIC KEY-----");
+    assertThatThrownBy(() -> JwtAuthenticator.builder()
+        .publicKey("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"))
+        .hasMessage("public_key is not an RSA public key");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().secret(SECRET).verifyClaim("sub", "${peerhost}").build())
+        .hasMessageStartingWith("verify_claims.sub: unknown placeholder ${peerhost}");
+  }
+
+  @Test
+  void toStringShowsNoKey() {
+    JwtAuthenticator auth = JwtAuthenticator.builder().secret("top-secret-value").verifyClaim("sub", "${username}")
+        .build();
+    assertThat(auth.toString()).isEqualTo("JwtAuthenticator[algorithms=[HS256], verify_claims=[sub]]")
+        .doesNotContain("top-secret-value");
+  }
+}

@@ -1,0 +1,53 @@
+package io.exproto.auth.jwt;
+
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** Makes JWS compact tokens for tests, with the JDK's Mac and Signature. */
+final class Tokens {
+
+  private Tokens() {}
+
+  static String b64(String text) {
+    return b64(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String b64(byte[] bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  static String header(String alg) {
+    return "{\"alg\":\"" + alg + "\",\"typ\":\"JWT\"}";
+  }
+
+  /** Signs with HMAC; the alg header is given separately so tests can lie about it. */
+  static String hmac(String headerJson, String payloadJson, String jcaName, byte[] secret) throws Exception {
+    String input = b64(headerJson) + "." + b64(payloadJson);
+    Mac mac = Mac.getInstance(jcaName);
+    mac.init(new SecretKeySpec(secret, jcaName));
+    return input + "." + b64(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  static String hs(String alg, String payloadJson, byte[] secret) throws Exception {
+    return hmac(header(alg), payloadJson, JwtAlgorithm.valueOf(alg).jcaName(), secret);
+  }
+
+  static String rs(String alg, String payloadJson, PrivateKey key) throws Exception {
+    String input = b64(header(alg)) + "." + b64(payloadJson);
+    Signature signer = Signature.getInstance(JwtAlgorithm.valueOf(alg).jcaName());
+    signer.initSign(key);
+    signer.update(input.getBytes(StandardCharsets.US_ASCII));
+    return input + "." + b64(signer.sign());
+  }
+
+  static String pem(PublicKey key) {
+    return "-----BEGIN PUBLIC KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
+        + "\n-----END PUBLIC KEY-----\n";
+  }
+}

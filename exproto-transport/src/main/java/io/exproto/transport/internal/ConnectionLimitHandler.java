@@ -1,6 +1,7 @@
 package io.exproto.transport.internal;
 
 import io.exproto.gateway.GatewayMetrics;
+import io.exproto.transport.ListenerCounters;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -61,7 +62,7 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
    * @return {@code <listenerName>.refused.max_connections}
    */
   public static String refusedCounterName(String listenerName) {
-    return listenerName + ".refused.max_connections";
+    return ListenerCounters.name(listenerName, ListenerCounters.REFUSED_MAX_CONNECTIONS);
   }
 
   /**

@@ -14,12 +14,17 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The last handler of a device channel's pipeline: it registers the channel with the gateway and
  * reports what happens on it. Not API.
+ *
+ * <p>The connection's identity comes from the channel and from what the handlers in front learnt
+ * ({@link ChannelAttributes}): the PROXY protocol's client and destination addresses replace the
+ * socket's, and a TLS client's certificate subject fills {@code peerCertificate}.
  *
  * <ul>
  *   <li>{@code channelActive}: wraps the channel in a {@link NettyConnection} and hands it to
@@ -75,8 +80,9 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     Channel channel = ctx.channel();
-    ConnectionInfo info = ConnectionInfo.of(socketType, address(channel.remoteAddress()),
-        address(channel.localAddress()), listenerName);
+    ConnectionInfo info = new ConnectionInfo(socketType, address(ChannelAttributes.peer(channel)),
+        address(ChannelAttributes.local(channel)),
+        Optional.ofNullable(channel.attr(ChannelAttributes.PEER_CERTIFICATE).get()), listenerName);
     connection = new NettyConnection(channel, info);
     events = Objects.requireNonNull(acceptor.accept(connection), "the acceptor returned no events");
     ctx.fireChannelActive();

@@ -1,6 +1,8 @@
 /**
- * Not API: the Netty pipeline handlers and the {@link io.exproto.listener.Connection} adapter the
- * stream listeners share. One handler per concern (connection limit, forwarding to the gateway);
- * these types may change in any release and hosts must not use them.
+ * Not API: the Netty pipeline handlers and the server the stream listeners share, and the
+ * {@link io.exproto.listener.Connection} adapter of a stream channel. One handler per concern
+ * (send timeout, access rules, connection rate, connection limit, PROXY protocol, TLS handshake,
+ * forwarding to the gateway; see {@link io.exproto.transport.internal.StreamServer} for their
+ * order); these types may change in any release and hosts must not use them.
  */
 package io.exproto.transport.internal;

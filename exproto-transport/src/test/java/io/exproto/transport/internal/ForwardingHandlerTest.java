@@ -174,4 +174,32 @@ class ForwardingHandlerTest {
       refused.finishAndReleaseAll();
     }
   }
+  @Test
+  void connInfoTakesWhatTheHandlersInFrontLearnt() {
+    RecordingAcceptor recording = new RecordingAcceptor();
+    io.netty.channel.ChannelInboundHandlerAdapter learnt = new io.netty.channel.ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+        ctx.channel().attr(ChannelAttributes.PEER).set(new java.net.InetSocketAddress("203.0.113.7", 56324));
+        ctx.channel().attr(ChannelAttributes.LOCAL).set(new java.net.InetSocketAddress("192.0.2.1", 7994));
+        ctx.channel().attr(ChannelAttributes.PEER_CERTIFICATE)
+            .set(new io.exproto.listener.CertificateInfo("device-1", "CN=device-1,O=Acme"));
+        ctx.fireChannelActive();
+      }
+    };
+    EmbeddedChannel tls = new EmbeddedChannel(learnt,
+        new ForwardingHandler(recording, SocketType.SSL, "ssl:test", "ssl_closed"));
+    try {
+      var info = recording.connections.get(0).info();
+      assertThat(info.socketType()).isEqualTo(SocketType.SSL);
+      assertThat(info.peer()).isEqualTo(new Address("203.0.113.7", 56324));
+      assertThat(info.local()).isEqualTo(new Address("192.0.2.1", 7994));
+      assertThat(info.peerCertificate()).contains(new io.exproto.listener.CertificateInfo("device-1", "CN=device-1,O=Acme"));
+
+      tls.close();
+      assertThat(recording.closeReasons).containsExactly("ssl_closed");
+    } finally {
+      tls.finishAndReleaseAll();
+    }
+  }
 }

@@ -9,6 +9,8 @@ import io.exproto.handler.SocketCreated;
 import io.exproto.listener.Address;
 import io.exproto.listener.SocketType;
 import io.exproto.transport.internal.NettyLeakCheck;
+import io.exproto.transport.testkit.DeviceClient;
+import io.exproto.transport.testkit.EchoHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -9,6 +9,8 @@ import io.exproto.listener.Connection;
 import io.exproto.listener.ConnectionAcceptor;
 import io.exproto.listener.ConnectionEvents;
 import io.exproto.transport.internal.NettyLeakCheck;
+import io.exproto.transport.testkit.DeviceClient;
+import io.exproto.transport.testkit.EchoHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.local.LocalIoHandler;

@@ -1,4 +1,4 @@
-package io.exproto.transport.tcp;
+package io.exproto.transport.testkit;
 
 import io.exproto.adapter.Adapter;
 import io.exproto.handler.ConnectionHandler;
@@ -23,7 +23,7 @@ import java.util.concurrent.CompletionStage;
  * {@code quit}, and records every callback. {@link #stall()} makes OnReceivedBytes return a stage
  * the test completes later with {@link #release()}.
  */
-final class EchoHandler implements ConnectionHandler {
+public final class EchoHandler implements ConnectionHandler {
 
   private final Adapter adapter;
   private final List<SocketCreated> created = new ArrayList<>();
@@ -33,7 +33,7 @@ final class EchoHandler implements ConnectionHandler {
   private volatile boolean echo = true;
   private volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
 
-  EchoHandler(Adapter adapter) {
+  public EchoHandler(Adapter adapter) {
     this.adapter = adapter;
   }
 
@@ -80,43 +80,43 @@ final class EchoHandler implements ConnectionHandler {
   }
 
   /** Stops echoing: received bytes are only recorded. */
-  void recordOnly() {
+  public void recordOnly() {
     echo = false;
   }
 
   /** Makes every OnReceivedBytes from now on wait until {@link #release()}. */
-  void stall() {
+  public void stall() {
     gate = new CompletableFuture<>();
   }
 
   /** Completes the stalled callbacks, and answers later ones at once. */
-  void release() {
+  public void release() {
     gate.complete(null);
   }
 
-  synchronized List<SocketCreated> created() {
+  public synchronized List<SocketCreated> created() {
     return List.copyOf(created);
   }
 
-  synchronized Optional<String> closeReason(String conn) {
+  public synchronized Optional<String> closeReason(String conn) {
     return closed.stream().filter(e -> e.conn().equals(conn)).map(SocketClosed::reason).findFirst();
   }
 
-  synchronized int closedCount() {
+  public synchronized int closedCount() {
     return closed.size();
   }
 
-  synchronized byte[] received(String conn) {
+  public synchronized byte[] received(String conn) {
     ByteArrayOutputStream bytes = received.get(conn);
     return bytes == null ? new byte[0] : bytes.toByteArray();
   }
 
-  synchronized int receivedCount(String conn) {
+  public synchronized int receivedCount(String conn) {
     ByteArrayOutputStream bytes = received.get(conn);
     return bytes == null ? 0 : bytes.size();
   }
 
-  synchronized int bytesCallbacks() {
+  public synchronized int bytesCallbacks() {
     return bytesCallbacks;
   }
 }

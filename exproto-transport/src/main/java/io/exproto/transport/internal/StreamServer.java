@@ -1,0 +1,328 @@
+package io.exproto.transport.internal;
+
+import io.exproto.gateway.GatewayMetrics;
+import io.exproto.listener.ConnectionAcceptor;
+import io.exproto.listener.SocketType;
+import io.exproto.transport.ListenerOptions;
+import io.exproto.transport.StreamOptions;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.BlockingOperationException;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server socket, event loops and per-connection pipeline the stream listeners (TCP and TLS)
+ * share; each listener is a thin public face over one of these. Not API.
+ *
+ * <p>The pipeline of an accepted channel, from the socket towards the gateway; bracketed stages
+ * are present only when configured:
+ *
+ * <pre>
+ *   socket
+ *     | [send-timeout]      {@link SendTimeoutHandler}: closes a device that stopped reading
+ *     | [access-rules]      {@link AccessRulesHandler}, here when there is no PROXY protocol
+ *     | [conn-rate]         {@link ConnectionRateHandler}: max_conn_rate
+ *     | connection-limit    {@link ConnectionLimitHandler}: max_connections
+ *     | [proxy-decoder]     Netty's HAProxyMessageDecoder: parses the v1/v2 header, then leaves
+ *     | [proxy-protocol]    {@link ProxyProtocolHandler}: holds channelActive back until the header
+ *     | [access-rules]      here, behind the header, when the PROXY protocol is on
+ *     | [tls]               Netty's SslHandler (the ssl listener)
+ *     | [tls-handshake]     {@link TlsHandshakeHandler}: holds channelActive back until the handshake
+ *     v forwarding          {@link ForwardingHandler}: channelActive -&gt; the gateway's accept
+ *   gateway
+ * </pre>
+ *
+ * <p>Every stage in front of {@code forwarding} either passes {@code channelActive} on or closes
+ * the channel without passing anything on, so a refused connection never reaches the gateway.
+ * Lifecycle: {@link #start} once, {@link #stop} any number of times. Thread-safe.
+ */
+public final class StreamServer {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamServer.class);
+
+  /** How long {@link #stop()} waits for channels to close and owned event loops to end. */
+  private static final long STOP_WAIT_MILLIS = 3_000;
+
+  private enum State { NEW, STARTED, STOPPED }
+
+  private final ListenerOptions options;
+  private final StreamOptions stream;
+  private final EventLoopGroup sharedBossGroup;
+  private final EventLoopGroup sharedWorkerGroup;
+  private final SocketType socketType;
+  private final String closeReason;
+  private final Function<Channel, SslHandler> tls;
+
+  // Guarded by this.
+  private State state = State.NEW;
+  private EventLoopGroup ownedBossGroup;
+  private EventLoopGroup ownedWorkerGroup;
+  private Channel serverChannel;
+  private ConnectionLimitHandler connectionLimit;
+
+  private volatile InetSocketAddress boundAddress;
+  private volatile ChannelGroup connections;
+  private volatile boolean stopping;
+
+  /**
+   * Creates the server of one listener.
+   *
+   * @param options the common settings, not null
+   * @param stream the stream settings, not null
+   * @param bossGroup the host's accepting group, or null to create one
+   * @param workerGroup the host's serving group, or null to create one (both or neither)
+   * @param socketType the socket type of the connections, not null
+   * @param closeReason the reason reported when a device closes, e.g. {@code tcp_closed}
+   * @param tls creates the TLS handler of a new channel, or null for plain TCP
+   */
+  public StreamServer(ListenerOptions options, StreamOptions stream, EventLoopGroup bossGroup,
+      EventLoopGroup workerGroup, SocketType socketType, String closeReason, Function<Channel, SslHandler> tls) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.stream = Objects.requireNonNull(stream, "stream");
+    if ((bossGroup == null) != (workerGroup == null)) {
+      throw new IllegalArgumentException("eventLoopGroups: give both groups or neither");
+    }
+    this.sharedBossGroup = bossGroup;
+    this.sharedWorkerGroup = workerGroup;
+    this.socketType = Objects.requireNonNull(socketType, "socketType");
+    this.closeReason = Objects.requireNonNull(closeReason, "closeReason");
+    this.tls = tls;
+  }
+
+  /**
+   * Returns the settings.
+   *
+   * @return the common settings
+   */
+  public ListenerOptions options() {
+    return options;
+  }
+
+  /**
+   * Binds the server socket and starts accepting; returns once bound.
+   *
+   * @param acceptor where new connections go, not null
+   * @throws IOException when the address cannot be bound (a {@link BindException} when the port
+   *     is in use or the address is not local); the message names the listener and the address
+   * @throws IllegalStateException when the server was already started or stopped
+   */
+  public synchronized void start(ConnectionAcceptor acceptor) throws IOException {
+    Objects.requireNonNull(acceptor, "acceptor");
+    String name = options.name();
+    if (state != State.NEW) {
+      throw new IllegalStateException("listener " + name + " was already "
+          + (state == State.STARTED ? "started" : "stopped") + "; build a new one");
+    }
+    EventLoopGroup bossGroup = sharedBossGroup;
+    EventLoopGroup workerGroup = sharedWorkerGroup;
+    if (bossGroup == null) {
+      String threadPrefix = "exproto-" + name.replace(':', '-');
+      ownedBossGroup = new MultiThreadIoEventLoopGroup(1,
+          new DefaultThreadFactory(threadPrefix + "-boss"), NioIoHandler.newFactory());
+      ownedWorkerGroup = new MultiThreadIoEventLoopGroup(0,
+          new DefaultThreadFactory(threadPrefix + "-worker"), NioIoHandler.newFactory());
+      bossGroup = ownedBossGroup;
+      workerGroup = ownedWorkerGroup;
+    }
+    ChannelGroup group = new DefaultChannelGroup(name, GlobalEventExecutor.INSTANCE);
+    connections = group;
+    GatewayMetrics metrics = acceptor.metrics();
+    connectionLimit = new ConnectionLimitHandler(name, options.maxConnections(), metrics);
+    ConnectionLimitHandler limit = connectionLimit;
+    AccessRulesHandler accessRules = options.accessRules().isEmpty()
+        ? null : new AccessRulesHandler(name, options.accessRules(), metrics);
+    ConnectionRateHandler rate = options.newRateLimiter()
+        .map(limiter -> new ConnectionRateHandler(name, limiter, metrics)).orElse(null);
+
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(bossGroup, workerGroup)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, stream.backlog())
+        .childOption(ChannelOption.TCP_NODELAY, stream.nodelay())
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel channel) {
+            group.add(channel);
+            if (stopping) {
+              // Accepted while stop() was closing the group: it would otherwise stay open.
+              channel.close();
+              return;
+            }
+            buildPipeline(channel, acceptor, metrics, accessRules, rate, limit);
+          }
+        });
+    options.recbuf().ifPresent(bytes ->
+        // On the listening socket too, so the TCP window scale is negotiated for this size.
+        bootstrap.option(ChannelOption.SO_RCVBUF, bytes).childOption(ChannelOption.SO_RCVBUF, bytes));
+    options.sndbuf().ifPresent(bytes -> bootstrap.childOption(ChannelOption.SO_SNDBUF, bytes));
+
+    ChannelFuture bound = bootstrap.bind(options.bind()).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      state = State.STOPPED;
+      stopping = true;
+      bound.channel().close();
+      shutDownOwnedEventLoops();
+      throw bindFailure(bound.cause());
+    }
+    serverChannel = bound.channel();
+    boundAddress = (InetSocketAddress) serverChannel.localAddress();
+    state = State.STARTED;
+    log.info("Listener {} bound to {}", name, ListenerOptions.describe(boundAddress));
+  }
+
+  private void buildPipeline(SocketChannel channel, ConnectionAcceptor acceptor, GatewayMetrics metrics,
+      AccessRulesHandler accessRules, ConnectionRateHandler rate, ConnectionLimitHandler limit) {
+    String name = options.name();
+    ChannelPipeline pipeline = channel.pipeline();
+    if (!stream.sendTimeout().isZero()) {
+      pipeline.addLast("send-timeout",
+          new SendTimeoutHandler(name, stream.sendTimeout(), stream.sendTimeoutClose(), metrics));
+    }
+    if (accessRules != null && !stream.proxyProtocol()) {
+      pipeline.addLast("access-rules", accessRules);
+    }
+    if (rate != null) {
+      pipeline.addLast("conn-rate", rate);
+    }
+    pipeline.addLast("connection-limit", limit);
+    if (stream.proxyProtocol()) {
+      pipeline.addLast("proxy-decoder", new HAProxyMessageDecoder());
+      pipeline.addLast("proxy-protocol", new ProxyProtocolHandler(name, stream.proxyProtocolTimeout(), metrics));
+      if (accessRules != null) {
+        pipeline.addLast("access-rules", accessRules);
+      }
+    }
+    if (tls != null) {
+      pipeline.addLast("tls", tls.apply(channel));
+      pipeline.addLast("tls-handshake", new TlsHandshakeHandler(name, metrics));
+    }
+    pipeline.addLast("forwarding", new ForwardingHandler(acceptor, socketType, name, closeReason));
+  }
+
+  /**
+   * Stops accepting, closes every open connection (each reports the close reason to the gateway
+   * unless the gateway closed it first) and, when the server created its own event loops, shuts
+   * them down (waiting up to a few seconds). Shared event loops are left running. Idempotent;
+   * before {@link #start} it only prevents a later start.
+   */
+  public void stop() {
+    Channel server;
+    ChannelGroup group;
+    synchronized (this) {
+      if (state == State.STOPPED) {
+        return;
+      }
+      boolean started = state == State.STARTED;
+      state = State.STOPPED;
+      stopping = true;
+      if (!started) {
+        return;
+      }
+      server = serverChannel;
+      group = connections;
+    }
+    awaitQuietly(server.close());
+    awaitQuietly(group.close());
+    synchronized (this) {
+      shutDownOwnedEventLoops();
+    }
+    log.info("Listener {} stopped", options.name());
+  }
+
+  /**
+   * Returns the bound address.
+   *
+   * @return the address, with the system's port when port 0 was configured
+   * @throws IllegalStateException before the server started
+   */
+  public InetSocketAddress localAddress() {
+    InetSocketAddress address = boundAddress;
+    if (address == null) {
+      throw new IllegalStateException("listener " + options.name() + " has not started");
+    }
+    return address;
+  }
+
+  /**
+   * Returns the bound address, or the configured one before start.
+   *
+   * @return the address as text
+   */
+  public String describeAddress() {
+    InetSocketAddress address = boundAddress;
+    return ListenerOptions.describe(address != null ? address : options.bind());
+  }
+
+  /**
+   * Returns the channels of the open connections, for tests and diagnostics.
+   *
+   * @return a snapshot
+   */
+  public List<Channel> openChannels() {
+    ChannelGroup group = connections;
+    return group == null ? List.of() : new ArrayList<>(group);
+  }
+
+  /**
+   * Counts the connections the connection limit has admitted and not yet seen close.
+   *
+   * @return the number
+   */
+  public synchronized int admittedConnections() {
+    return connectionLimit == null ? 0 : connectionLimit.openConnections();
+  }
+
+  private void shutDownOwnedEventLoops() {
+    if (ownedBossGroup == null) {
+      return;
+    }
+    Future<?> boss = ownedBossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    Future<?> worker = ownedWorkerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    awaitQuietly(boss);
+    awaitQuietly(worker);
+    ownedBossGroup = null;
+    ownedWorkerGroup = null;
+  }
+
+  private static void awaitQuietly(Future<?> future) {
+    try {
+      future.awaitUninterruptibly(STOP_WAIT_MILLIS);
+    } catch (BlockingOperationException e) {
+      // stop() was called on an event loop thread, which must not wait for itself.
+    }
+  }
+
+  private IOException bindFailure(Throwable cause) {
+    String reason = cause == null ? "unknown error" : String.valueOf(cause.getMessage());
+    String message = "listener " + options.name() + " cannot bind " + ListenerOptions.describe(options.bind())
+        + ": " + reason;
+    IOException failure = cause instanceof BindException ? new BindException(message) : new IOException(message);
+    failure.initCause(cause);
+    return failure;
+  }
+}

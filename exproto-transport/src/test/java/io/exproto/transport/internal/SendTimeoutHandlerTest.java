@@ -1,0 +1,135 @@
+package io.exproto.transport.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.exproto.gateway.GatewayMetrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NettyLeakCheck.class)
+class SendTimeoutHandlerTest {
+
+  private static final String COUNTER = "tcp:test.send_timeout";
+
+  private final GatewayMetrics metrics = new GatewayMetrics();
+  private final StuckSocket socket = new StuckSocket();
+  private EmbeddedChannel channel;
+
+  /** Stands for a socket whose send buffer is full: writes complete only when the test says so. */
+  private static final class StuckSocket extends ChannelOutboundHandlerAdapter {
+    final Deque<Object> messages = new ArrayDeque<>();
+    final Deque<ChannelPromise> promises = new ArrayDeque<>();
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      messages.add(msg);
+      promises.add(promise);
+    }
+
+    void completeOne() {
+      ReferenceCountUtil.release(messages.poll());
+      promises.poll().setSuccess();
+    }
+
+    void releaseAll() {
+      while (!messages.isEmpty()) {
+        ReferenceCountUtil.release(messages.poll());
+        ChannelPromise promise = promises.poll();
+        promise.tryFailure(new java.nio.channels.ClosedChannelException());
+      }
+    }
+  }
+
+  private void start(boolean close) {
+    channel = EmbeddedChannel.builder()
+        .handlers(socket, new SendTimeoutHandler("tcp:test", Duration.ofSeconds(15), close, metrics))
+        .build();
+    channel.freezeTime();
+  }
+
+  @AfterEach
+  void tearDown() {
+    socket.releaseAll();
+    channel.finishAndReleaseAll();
+  }
+
+  private ChannelFuture write(String text) {
+    ByteBuf buf = Unpooled.copiedBuffer(text, UTF_8);
+    return channel.writeAndFlush(buf);
+  }
+
+  private void advanceSeconds(long seconds) {
+    channel.advanceTimeBy(seconds, TimeUnit.SECONDS);
+    channel.runScheduledPendingTasks();
+    channel.runPendingTasks();
+  }
+
+  @Test
+  void writesThatMakeNoProgressCloseTheChannel() {
+    start(true);
+    write("one");
+    write("two");
+
+    advanceSeconds(14);
+    assertThat(channel.isOpen()).isTrue();
+    advanceSeconds(2);
+
+    assertThat(channel.isOpen()).isFalse();
+    assertThat(metrics.get(COUNTER)).isEqualTo(1);
+  }
+
+  @Test
+  void aDeviceThatKeepsReadingIsNotCutOff() {
+    start(true);
+    for (int i = 0; i < 5; i++) {
+      write("chunk " + i);
+    }
+    for (int i = 0; i < 5; i++) {
+      advanceSeconds(10);
+      socket.completeOne();
+    }
+    advanceSeconds(10);
+
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(metrics.get(COUNTER)).isZero();
+  }
+
+  @Test
+  void noPendingWritesNoTimeout() {
+    start(true);
+    write("done");
+    socket.completeOne();
+
+    advanceSeconds(60);
+
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(metrics.get(COUNTER)).isZero();
+  }
+
+  @Test
+  void withoutCloseTheTimeoutIsCountedAndTheConnectionKept() {
+    start(false);
+    write("stuck");
+
+    advanceSeconds(16);
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(metrics.get(COUNTER)).isEqualTo(1);
+
+    advanceSeconds(16);
+    assertThat(metrics.get(COUNTER)).as("counted again after another timeout").isEqualTo(2);
+  }
+}

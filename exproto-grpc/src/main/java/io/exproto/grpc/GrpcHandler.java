@@ -3,8 +3,11 @@ package io.exproto.grpc;
 import io.exproto.adapter.Adapter;
 import io.exproto.grpc.adapter.AdapterServer;
 import io.exproto.grpc.handler.RemoteHandler;
+import io.exproto.grpc.handler.StreamingRemoteHandler;
 import io.exproto.grpc.internal.Addresses;
 import io.exproto.grpc.internal.ClientChannels;
+import io.exproto.grpc.tls.ClientTlsOptions;
+import io.exproto.grpc.tls.ServerTlsOptions;
 import io.exproto.handler.ConnectionHandler;
 import io.exproto.handler.HandlerFactory;
 import io.exproto.handler.ReceivedBytes;
@@ -14,17 +17,22 @@ import io.exproto.handler.SocketCreated;
 import io.exproto.handler.TimerTimeout;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
  * The gRPC binding of a gateway: a {@link HandlerFactory} that, when the gateway starts, serves
  * the gateway's adapter as {@code emqx.exproto.v1.ConnectionAdapter} (an {@link AdapterServer})
  * and sends the device events to a remote {@code ConnectionUnaryHandler} service (a
- * {@link RemoteHandler}). Defaults are EMQX's.
+ * {@link RemoteHandler}), or to a legacy {@code ConnectionHandler} service (a
+ * {@link StreamingRemoteHandler}, see {@link Builder#serviceName(ServiceName)}). Both links may use
+ * TLS: {@link Builder#adapterTls(ServerTlsOptions)} and {@link Builder#handlerTls(ClientTlsOptions)}.
+ * Defaults are EMQX's.
  *
  * <pre>{@code
  * GrpcHandler grpc = GrpcHandler.builder()
- *     .handlerAddress("http://127.0.0.1:9001")
+ *     .handlerAddress("https://handler.internal:9001")
+ *     .handlerTls(ClientTlsOptions.builder().cacertfile("/etc/exproto/ca.pem").build())
  *     .adapterBind("0.0.0.0:9100")
  *     .build();
  * try (Gateway gateway = Gateway.builder().listener(tcp).handler(grpc).build()) {
@@ -32,6 +40,16 @@ import java.util.concurrent.CompletionStage;
  *   ...
  * }
  * }</pre>
+ *
+ * <p>Handler restarts: a call that fails with {@code UNAVAILABLE} (the handler is down,
+ * restarting or unreachable, or the TLS handshake failed) or {@code DEADLINE_EXCEEDED} (no answer
+ * within {@link Builder#callTimeout(Duration)}) completes with an
+ * {@link io.exproto.handler.HandlerUnavailableException}. With the gateway's default failure policy
+ * ({@code close}) the device is then closed with reason {@code handler_error}, as in EMQX; with
+ * {@code Gateway.Builder.failurePolicy(FailurePolicy.RETRY)} the same callback is retried, in order,
+ * within the gateway's retry window, so a handler restart loses no device and no byte. Any other
+ * status ({@code INTERNAL} from a handler method that threw, {@code UNIMPLEMENTED} from an address
+ * that serves another service, ...) closes the device under either policy.
  *
  * <p>The handler {@link #create(Adapter) created} is {@link AutoCloseable}; the gateway closes it
  * when it stops, which stops the adapter server and the handler channel. Immutable settings;
@@ -49,12 +67,18 @@ public final class GrpcHandler implements HandlerFactory {
   private final String handlerAddress;
   private final String adapterBind;
   private final Duration callTimeout;
+  private final ServiceName serviceName;
+  private final Optional<ServerTlsOptions> adapterTls;
+  private final Optional<ClientTlsOptions> handlerTls;
   private volatile AdapterServer lastServer;
 
   private GrpcHandler(Builder builder) {
     this.handlerAddress = builder.handlerAddress;
     this.adapterBind = builder.adapterBind;
     this.callTimeout = builder.callTimeout;
+    this.serviceName = builder.serviceName;
+    this.adapterTls = Optional.ofNullable(builder.adapterTls);
+    this.handlerTls = Optional.ofNullable(builder.handlerTls);
   }
 
   /**
@@ -73,21 +97,38 @@ public final class GrpcHandler implements HandlerFactory {
    * @param adapter the gateway's adapter operations, not null
    * @return a handler that is also {@link AutoCloseable}: closing it stops both
    * @throws java.io.IOException when the adapter bind address cannot be bound
+   * @throws IllegalArgumentException when a TLS file is missing or unusable; the message names the
+   *     key ({@code server.ssl_options.certfile}, {@code handler.ssl_options.cacertfile}, ...)
    */
   @Override
   public ConnectionHandler create(Adapter adapter) throws Exception {
     Objects.requireNonNull(adapter, "adapter");
-    AdapterServer server = new AdapterServer(adapter, adapterBind);
-    RemoteHandler remote;
+    AdapterServer server = adapterTls.isPresent()
+        ? new AdapterServer(adapter, adapterBind, adapterTls.get())
+        : new AdapterServer(adapter, adapterBind);
+    Remote remote;
     try {
       server.start();
-      remote = new RemoteHandler(handlerAddress, callTimeout);
+      remote = openRemote();
     } catch (Exception | Error e) {
       server.close();
       throw e;
     }
     lastServer = server;
     return new Binding(server, remote);
+  }
+
+  private Remote openRemote() {
+    if (serviceName == ServiceName.STREAMING) {
+      StreamingRemoteHandler streaming = handlerTls.isPresent()
+          ? new StreamingRemoteHandler(handlerAddress, handlerTls.get())
+          : new StreamingRemoteHandler(handlerAddress);
+      return new Remote(streaming, streaming::close, streaming.address());
+    }
+    RemoteHandler unary = handlerTls.isPresent()
+        ? new RemoteHandler(handlerAddress, callTimeout, handlerTls.get())
+        : new RemoteHandler(handlerAddress, callTimeout);
+    return new Remote(unary, unary::close, unary.address());
   }
 
   /**
@@ -108,7 +149,7 @@ public final class GrpcHandler implements HandlerFactory {
   /**
    * Returns the handler service's address.
    *
-   * @return the address, {@code http://host:port}
+   * @return the address, {@code http://host:port} or {@code https://host:port}, as configured
    */
   public String handlerAddress() {
     return handlerAddress;
@@ -132,46 +173,77 @@ public final class GrpcHandler implements HandlerFactory {
     return callTimeout;
   }
 
+  /**
+   * Returns which handler service is called.
+   *
+   * @return {@link ServiceName#UNARY} unless configured
+   */
+  public ServiceName serviceName() {
+    return serviceName;
+  }
+
+  /**
+   * Returns the TLS options of the ConnectionAdapter server.
+   *
+   * @return the options, or empty for plaintext
+   */
+  public Optional<ServerTlsOptions> adapterTls() {
+    return adapterTls;
+  }
+
+  /**
+   * Returns the TLS options of the client of the handler service.
+   *
+   * @return the options, or empty when none were given (an {@code https://} address then uses the
+   *     defaults)
+   */
+  public Optional<ClientTlsOptions> handlerTls() {
+    return handlerTls;
+  }
+
+  /** The client of the handler service, whichever service it calls. */
+  private record Remote(ConnectionHandler handler, Runnable closer, String address) {}
+
   /** The adapter server and the handler client of one gateway, closed together. */
   private static final class Binding implements ConnectionHandler, AutoCloseable {
     private final AdapterServer server;
-    private final RemoteHandler remote;
+    private final Remote remote;
 
-    Binding(AdapterServer server, RemoteHandler remote) {
+    Binding(AdapterServer server, Remote remote) {
       this.server = server;
       this.remote = remote;
     }
 
     @Override
     public CompletionStage<Void> onSocketCreated(SocketCreated event) {
-      return remote.onSocketCreated(event);
+      return remote.handler().onSocketCreated(event);
     }
 
     @Override
     public CompletionStage<Void> onReceivedBytes(ReceivedBytes event) {
-      return remote.onReceivedBytes(event);
+      return remote.handler().onReceivedBytes(event);
     }
 
     @Override
     public CompletionStage<Void> onTimerTimeout(TimerTimeout event) {
-      return remote.onTimerTimeout(event);
+      return remote.handler().onTimerTimeout(event);
     }
 
     @Override
     public CompletionStage<Void> onReceivedMessages(ReceivedMessages event) {
-      return remote.onReceivedMessages(event);
+      return remote.handler().onReceivedMessages(event);
     }
 
     @Override
     public CompletionStage<Void> onSocketClosed(SocketClosed event) {
-      return remote.onSocketClosed(event);
+      return remote.handler().onSocketClosed(event);
     }
 
     /** Stops sending callbacks first, then stops accepting adapter calls. */
     @Override
     public void close() {
       try {
-        remote.close();
+        remote.closer().run();
       } finally {
         server.close();
       }
@@ -179,7 +251,8 @@ public final class GrpcHandler implements HandlerFactory {
 
     @Override
     public String toString() {
-      return "GrpcHandler[handler=" + remote.address() + ", adapter=" + server.bind() + "]";
+      return "GrpcHandler[handler=" + remote.address() + ", adapter=" + (server.isTls() ? "tls " : "")
+          + server.bind() + "]";
     }
   }
 
@@ -191,15 +264,18 @@ public final class GrpcHandler implements HandlerFactory {
     private String handlerAddress = DEFAULT_HANDLER_ADDRESS;
     private String adapterBind = DEFAULT_ADAPTER_BIND;
     private Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+    private ServiceName serviceName = ServiceName.UNARY;
+    private ServerTlsOptions adapterTls;
+    private ClientTlsOptions handlerTls;
 
     private Builder() {}
 
     /**
-     * Sets the address of the user's {@code ConnectionUnaryHandler} service (EMQX's
-     * {@code handler.address}). Default {@value GrpcHandler#DEFAULT_HANDLER_ADDRESS}.
+     * Sets the address of the user's handler service (EMQX's {@code handler.address}). Default
+     * {@value GrpcHandler#DEFAULT_HANDLER_ADDRESS}.
      *
-     * @param address {@code "http://host:port"}; the host may be a name; {@code https://} is not
-     *     supported yet
+     * @param address {@code "http://host:port"} (plaintext) or {@code "https://host:port"} (TLS,
+     *     see {@link #handlerTls(ClientTlsOptions)}); the host may be a name
      * @return this builder
      */
     public Builder handlerAddress(String address) {
@@ -222,7 +298,9 @@ public final class GrpcHandler implements HandlerFactory {
 
     /**
      * Sets the deadline of each callback call to the handler. Default 30 s. A call past it fails
-     * with {@code DEADLINE_EXCEEDED}, which the gateway treats as a handler error.
+     * with {@code DEADLINE_EXCEEDED}, which the gateway treats as a handler error (retried under
+     * the retry failure policy). Not used by the legacy streaming service, whose streams have no
+     * deadline; there the gateway's handler deadline bounds each event.
      *
      * @param timeout positive
      * @return this builder
@@ -233,14 +311,57 @@ public final class GrpcHandler implements HandlerFactory {
     }
 
     /**
+     * Sets which service the handler serves (EMQX's {@code handler.service_name}). Default
+     * {@link ServiceName#UNARY}; {@link ServiceName#STREAMING} calls a legacy
+     * {@code ConnectionHandler} through a {@link StreamingRemoteHandler}.
+     *
+     * @param name the service, not null
+     * @return this builder
+     */
+    public Builder serviceName(ServiceName name) {
+      this.serviceName = Objects.requireNonNull(name, "handler.service_name");
+      return this;
+    }
+
+    /**
+     * Serves the ConnectionAdapter over TLS (EMQX's {@code server.ssl_options}); handlers then
+     * call {@code https://host:port}. Default: plaintext.
+     *
+     * @param tls the options, not null
+     * @return this builder
+     */
+    public Builder adapterTls(ServerTlsOptions tls) {
+      this.adapterTls = Objects.requireNonNull(tls, "server.ssl_options");
+      return this;
+    }
+
+    /**
+     * Sets the TLS options of the client of the handler service (EMQX's
+     * {@code handler.ssl_options}): trusted CAs, a client certificate for mutual TLS, the SNI
+     * override. They need an {@code https://} handler address when enabled; disabled options go
+     * with {@code http://}. Without options an {@code https://} address uses the JDK's trusted CAs.
+     *
+     * @param tls the options, not null
+     * @return this builder
+     */
+    public Builder handlerTls(ClientTlsOptions tls) {
+      this.handlerTls = Objects.requireNonNull(tls, "handler.ssl_options");
+      return this;
+    }
+
+    /**
      * Checks the settings and builds the factory. Nothing is started or resolved here.
      *
      * @return the factory
      * @throws IllegalArgumentException when a setting is invalid; the message names its field
-     *     ({@code handler.address}, {@code server.bind}, {@code callTimeout}) and says what is wrong
+     *     ({@code handler.address}, {@code server.bind}, {@code callTimeout}) and says what is
+     *     wrong. An {@code http://} address with enabled {@code handler.ssl_options}, or an
+     *     {@code https://} one with disabled options, is refused here. TLS files are read when the
+     *     gateway starts.
      */
     public GrpcHandler build() {
-      Addresses.parseHttpAddress(handlerAddress, "handler.address");
+      Addresses.Target target = Addresses.parseServiceAddress(handlerAddress, "handler.address");
+      ClientChannels.checkTls(target, Optional.ofNullable(handlerTls), "handler.address");
       Addresses.parseBind(adapterBind, "server.bind");
       ClientChannels.timeoutMillis(callTimeout, "callTimeout");
       return new GrpcHandler(this);

@@ -3,14 +3,19 @@ package io.exproto.grpc.adapter;
 import io.exproto.adapter.Adapter;
 import io.exproto.grpc.internal.Addresses;
 import io.exproto.grpc.internal.ServerLifecycle;
+import io.exproto.grpc.internal.TlsContexts;
+import io.exproto.grpc.tls.ServerTlsOptions;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
+import io.grpc.netty.NettySslContextServerCredentials;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The gateway's {@code ConnectionAdapter} gRPC server: serves an {@link AdapterService} for one
- * {@link Adapter} on a bind address, over plaintext HTTP/2.
+ * {@link Adapter} on a bind address, over plaintext HTTP/2 or, with {@link ServerTlsOptions}
+ * ({@code server.ssl_options}), over TLS, optionally requiring a client certificate (mutual TLS).
  *
  * <pre>{@code
  * try (AdapterServer server = new AdapterServer(gateway.adapter(), "127.0.0.1:9100")) {
@@ -18,6 +23,9 @@ import java.util.Objects;
  *   ...
  * }
  * }</pre>
+ *
+ * <p>Unlike EMQX 5, whose adapter TLS setting silently serves plaintext, TLS options here are
+ * applied or refused with an error: a handler then calls {@code https://host:port}.
  *
  * <p>{@link #start()} and {@link #close()} are idempotent; a closed server cannot start again.
  * Thread-safe.
@@ -30,6 +38,7 @@ public final class AdapterServer implements AutoCloseable {
   private static final String BIND_FIELD = "server.bind";
 
   private final Addresses.HostPort bind;
+  private final boolean tls;
   private final ServerLifecycle lifecycle;
 
   /**
@@ -51,18 +60,46 @@ public final class AdapterServer implements AutoCloseable {
    *     {@code server.bind})
    */
   public AdapterServer(Adapter adapter, String bind) {
-    Objects.requireNonNull(adapter, "adapter");
-    this.bind = Addresses.parseBind(bind, BIND_FIELD);
-    this.lifecycle = new ServerLifecycle("ConnectionAdapter server", this.bind, serverCredentials(),
-        new AdapterService(adapter));
+    this(adapter, bind, Optional.empty());
   }
 
   /**
-   * The transport security of the server. Plaintext for now; this is where {@code server.ssl_options}
-   * (TLS and mutual TLS, via {@code io.grpc.TlsServerCredentials}) will be applied.
+   * Prepares a TLS server; nothing is bound until {@link #start()}. The certificate and key files
+   * are read here, so a bad file fails now, not at the first handshake.
+   *
+   * @param adapter the gateway's adapter operations, not null; not owned
+   * @param bind {@code "port"} or {@code "host:port"}; port 0 picks a free port
+   * @param tls the TLS options ({@code server.ssl_options}), not null
+   * @throws IllegalArgumentException when {@code bind} is malformed, or a TLS file is missing or
+   *     unusable; the message names the key, e.g. {@code server.ssl_options.certfile: file not found}
    */
-  private static ServerCredentials serverCredentials() {
-    return InsecureServerCredentials.create();
+  public AdapterServer(Adapter adapter, String bind, ServerTlsOptions tls) {
+    this(adapter, bind, Optional.of(Objects.requireNonNull(tls, "tls")));
+  }
+
+  private AdapterServer(Adapter adapter, String bind, Optional<ServerTlsOptions> tls) {
+    Objects.requireNonNull(adapter, "adapter");
+    this.bind = Addresses.parseBind(bind, BIND_FIELD);
+    this.tls = tls.isPresent();
+    this.lifecycle = new ServerLifecycle(tls.isPresent() ? "ConnectionAdapter server (TLS)" : "ConnectionAdapter server",
+        this.bind, serverCredentials(tls), new AdapterService(adapter));
+  }
+
+  /** The transport security of the server: {@code server.ssl_options}, or plaintext without. */
+  private static ServerCredentials serverCredentials(Optional<ServerTlsOptions> tls) {
+    if (tls.isEmpty()) {
+      return InsecureServerCredentials.create();
+    }
+    return NettySslContextServerCredentials.create(TlsContexts.forServer(tls.get()));
+  }
+
+  /**
+   * Tells whether the server serves TLS.
+   *
+   * @return true when created with {@link ServerTlsOptions}
+   */
+  public boolean isTls() {
+    return tls;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.exproto.grpc.handler;
 import com.google.protobuf.UnsafeByteOperations;
 import io.exproto.grpc.internal.Addresses;
 import io.exproto.grpc.internal.ClientChannels;
+import io.exproto.grpc.internal.HandlerFailures;
 import io.exproto.grpc.internal.ProtoConversions;
 import io.exproto.grpc.proto.ConnectionUnaryHandlerGrpc;
 import io.exproto.grpc.proto.EmptySuccess;
@@ -11,6 +12,7 @@ import io.exproto.grpc.proto.ReceivedMessagesRequest;
 import io.exproto.grpc.proto.SocketClosedRequest;
 import io.exproto.grpc.proto.SocketCreatedRequest;
 import io.exproto.grpc.proto.TimerTimeoutRequest;
+import io.exproto.grpc.tls.ClientTlsOptions;
 import io.exproto.handler.ConnectionHandler;
 import io.exproto.handler.ReceivedBytes;
 import io.exproto.handler.ReceivedMessages;
@@ -18,9 +20,11 @@ import io.exproto.handler.SocketClosed;
 import io.exproto.handler.SocketCreated;
 import io.exproto.handler.TimerTimeout;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,15 +34,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ConnectionHandler} that forwards every callback to a user's
- * {@code emqx.exproto.v1.ConnectionUnaryHandler} service over gRPC (plaintext HTTP/2), one unary
- * call per event.
+ * {@code emqx.exproto.v1.ConnectionUnaryHandler} service over gRPC, one unary call per event:
+ * plaintext HTTP/2 for an {@code http://} address, TLS for {@code https://} (see
+ * {@link ClientTlsOptions} for mutual TLS, a private CA and the SNI override).
  *
  * <p>Each call has its own deadline ({@link #DEFAULT_CALL_TIMEOUT} unless configured). The returned
- * future completes when the handler answers: normally on {@code EmptySuccess}, exceptionally with
- * an {@link io.grpc.StatusRuntimeException} when the call fails (handler unreachable,
- * {@code DEADLINE_EXCEEDED}, or an error status from the handler), which the gateway treats as a
- * handler error. No thread waits for an answer. The channel connects lazily, on the first call, and
- * reconnects by itself.
+ * future completes when the handler answers: normally on {@code EmptySuccess}, exceptionally when
+ * the call fails, which the gateway treats as a handler error:
+ * <ul>
+ *   <li>with an {@link io.exproto.handler.HandlerUnavailableException} (its cause the
+ *       {@link io.grpc.StatusRuntimeException}) when the status is {@code UNAVAILABLE} (the handler
+ *       is down, restarting or unreachable, or the TLS handshake failed) or
+ *       {@code DEADLINE_EXCEEDED} (no answer within the call timeout): the gateway's
+ *       {@link io.exproto.handler.FailurePolicy#RETRY retry} policy retries exactly these;</li>
+ *   <li>with the {@link io.grpc.StatusRuntimeException} itself for any other status (for example
+ *       {@code INTERNAL} when a handler method threw, {@code UNIMPLEMENTED} when the address serves
+ *       another service): these close the connection under either policy;</li>
+ *   <li>with an {@link IllegalStateException} after {@link #close()}.</li>
+ * </ul>
+ * No thread waits for an answer. The channel connects lazily, on the first call, and reconnects by
+ * itself; after an {@code UNAVAILABLE} failure it is asked to reconnect at once (at most once a
+ * second) instead of after gRPC's growing backoff, so a restarted handler is found again quickly.
  *
  * <p>Thread-safe; the gateway calls it concurrently for different connections. {@link #close()}
  * shuts the channel down; calls made after it fail.
@@ -51,48 +67,71 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RemoteHandler.class);
   private static final String ADDRESS_FIELD = "handler.address";
 
-  private final Addresses.HostPort target;
+  private final Addresses.Target target;
   private final long callTimeoutMillis;
   private final ManagedChannel channel;
+  private final ClientChannels.ReconnectPacer reconnect;
   private final ConnectionUnaryHandlerGrpc.ConnectionUnaryHandlerStub stub;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
    * Creates a handler client with the default call deadline. No connection is made yet.
    *
-   * @param address the handler service's address, {@code "http://host:port"}; the host may be a
-   *     name or an IP literal ({@code [::1]} for IPv6)
-   * @throws IllegalArgumentException when the address is malformed, has no scheme or port, or uses
-   *     {@code https://} (not supported yet); the message names {@code handler.address}
+   * @param address the handler service's address, {@code "http://host:port"} or
+   *     {@code "https://host:port"} (TLS with the default options); the host may be a name or an IP
+   *     literal ({@code [::1]} for IPv6)
+   * @throws IllegalArgumentException when the address is malformed or has no scheme or port; the
+   *     message names {@code handler.address}
    */
   public RemoteHandler(String address) {
     this(address, DEFAULT_CALL_TIMEOUT);
   }
 
   /**
-   * Creates a handler client. No connection is made yet.
+   * Creates a handler client. No connection is made yet. An {@code https://} address uses TLS with
+   * the default options: the JDK's trusted CAs, no client certificate.
    *
-   * @param address the handler service's address, {@code "http://host:port"}; the host may be a
-   *     name or an IP literal ({@code [::1]} for IPv6)
+   * @param address the handler service's address, {@code "http://host:port"} or
+   *     {@code "https://host:port"}; the host may be a name or an IP literal ({@code [::1]} for IPv6)
    * @param callTimeout the deadline of each callback call, positive
-   * @throws IllegalArgumentException when the address is malformed, has no scheme or port, or uses
-   *     {@code https://} (not supported yet; the message names {@code handler.address}), or when
-   *     the timeout is not positive
+   * @throws IllegalArgumentException when the address is malformed or has no scheme or port (the
+   *     message names {@code handler.address}), or when the timeout is not positive
    */
   public RemoteHandler(String address, Duration callTimeout) {
-    this.target = Addresses.parseHttpAddress(address, ADDRESS_FIELD);
+    this(address, callTimeout, Optional.empty());
+  }
+
+  /**
+   * Creates a handler client with TLS options ({@code handler.ssl_options}). No connection is made
+   * yet; the TLS files are read here.
+   *
+   * @param address the handler service's address: {@code "https://host:port"} when {@code tls} is
+   *     enabled, {@code "http://host:port"} when it is not
+   * @param callTimeout the deadline of each callback call, positive
+   * @param tls the TLS options, not null
+   * @throws IllegalArgumentException when the address is malformed, its scheme disagrees with
+   *     {@code tls.enable()}, a TLS file is missing or unusable (the message names the key, e.g.
+   *     {@code handler.ssl_options.cacertfile}), or the timeout is not positive
+   */
+  public RemoteHandler(String address, Duration callTimeout, ClientTlsOptions tls) {
+    this(address, callTimeout, Optional.of(Objects.requireNonNull(tls, "tls")));
+  }
+
+  private RemoteHandler(String address, Duration callTimeout, Optional<ClientTlsOptions> tls) {
+    this.target = Addresses.parseServiceAddress(address, ADDRESS_FIELD);
     this.callTimeoutMillis = ClientChannels.timeoutMillis(callTimeout, "callTimeout");
-    this.channel = ClientChannels.plaintext(target);
+    this.channel = ClientChannels.open(target, tls, ADDRESS_FIELD);
+    this.reconnect = new ClientChannels.ReconnectPacer(channel, Duration.ofSeconds(1));
     this.stub = ConnectionUnaryHandlerGrpc.newStub(channel);
   }
 
   /**
    * Returns the handler service's address.
    *
-   * @return {@code http://host:port}
+   * @return {@code http://host:port} or {@code https://host:port}
    */
   public String address() {
-    return "http://" + target;
+    return target.toString();
   }
 
   /**
@@ -196,10 +235,14 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
     return stub.withDeadlineAfter(callTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 
-  private static <T> CompletableFuture<Void> call(String rpc, String conn, T request,
+  private <T> CompletableFuture<Void> call(String rpc, String conn, T request,
       BiConsumer<T, StreamObserver<EmptySuccess>> method) {
     Objects.requireNonNull(conn, "conn");
     CompletableFuture<Void> answered = new CompletableFuture<>();
+    if (closed.get()) {
+      answered.completeExceptionally(new IllegalStateException(rpc + ": the handler client is closed"));
+      return answered;
+    }
     try {
       method.accept(request, new StreamObserver<>() {
         @Override
@@ -210,7 +253,10 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
         @Override
         public void onError(Throwable error) {
           log.debug("{} of connection {} failed: {}", rpc, conn, String.valueOf(error));
-          answered.completeExceptionally(error);
+          if (Status.fromThrowable(error).getCode() == Status.Code.UNAVAILABLE) {
+            reconnect.unavailable();
+          }
+          answered.completeExceptionally(HandlerFailures.toCallbackFailure(rpc, error));
         }
 
         @Override

@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * Parses the two address forms of the configuration: a bind address ({@code "port"} or
- * {@code "host:port"}) and a handler address ({@code "http://host:port"}). Every error is an
+ * {@code "host:port"}) and a service address ({@code "http://host:port"} or
+ * {@code "https://host:port"}). Every error is an
  * {@link IllegalArgumentException} whose message starts with the configuration field's name and
  * says what to write instead. No name is resolved here: parsing never touches the network.
  *
@@ -63,17 +64,31 @@ public final class Addresses {
   }
 
   /**
-   * Parses a handler address {@code "http://host:port"}; the host may be an IP literal
-   * ({@code [::1]} for IPv6) or a name. {@code https://} is refused until TLS to the handler is
-   * supported.
+   * A service address: plaintext ({@code http://}) or TLS ({@code https://}), and where.
+   *
+   * @param tls true for {@code https://}
+   * @param hostPort the host and port
+   */
+  public record Target(boolean tls, HostPort hostPort) {
+
+    @Override
+    public String toString() {
+      return (tls ? "https://" : "http://") + hostPort;
+    }
+  }
+
+  /**
+   * Parses a service address {@code "http://host:port"} (plaintext) or {@code "https://host:port"}
+   * (TLS); the scheme is case-insensitive, the host may be an IP literal ({@code [::1]} for IPv6)
+   * or a name, and one trailing {@code /} is allowed.
    *
    * @param value the configured value, may be null (an error)
    * @param field the configuration field, named in errors, e.g. {@code handler.address}
-   * @return the host and port
-   * @throws IllegalArgumentException when the value is malformed or not plaintext HTTP
+   * @return the scheme, host and port
+   * @throws IllegalArgumentException when the value is malformed or has another scheme
    */
-  public static HostPort parseHttpAddress(String value, String field) {
-    String hint = "use \"http://host:port\", e.g. \"http://127.0.0.1:9001\"";
+  public static Target parseServiceAddress(String value, String field) {
+    String hint = "use \"http://host:port\" or \"https://host:port\", e.g. \"http://127.0.0.1:9001\"";
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(field + ": must not be empty; " + hint);
     }
@@ -83,12 +98,7 @@ public final class Addresses {
       throw new IllegalArgumentException(field + ": '" + value + "' has no scheme; " + hint);
     }
     String scheme = text.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
-    if (scheme.equals("https")) {
-      throw new IllegalArgumentException(field + ": '" + value + "' uses https://, but TLS to the handler"
-          + " (handler.ssl_options) is not supported yet (it comes in a later issue); for now "
-          + hint);
-    }
-    if (!scheme.equals("http")) {
+    if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new IllegalArgumentException(field + ": '" + value + "' has the unsupported scheme '"
           + text.substring(0, schemeEnd) + "'; " + hint);
     }
@@ -101,7 +111,7 @@ public final class Addresses {
       throw new IllegalArgumentException(field + ": '" + value
           + "' must be only a scheme, a host and a port (no path, query or user); " + hint);
     }
-    return splitHostPort(authority, value, field, hint);
+    return new Target(scheme.equals("https"), splitHostPort(authority, value, field, hint));
   }
 
   private static HostPort splitHostPort(String text, String value, String field, String hint) {

@@ -1,11 +1,15 @@
 package io.exproto.grpc.internal;
 
+import io.exproto.grpc.tls.ClientTlsOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettySslContextChannelCredentials;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Opens and closes the client channels of the binding (to a handler service, to a gateway's
@@ -20,16 +24,52 @@ public final class ClientChannels {
   private ClientChannels() {}
 
   /**
-   * Opens a plaintext HTTP/2 channel. The host may be a name; it is resolved when the channel
-   * connects, not here.
+   * Checks that an address's scheme and the TLS options agree: {@code https://} with no options
+   * or enabled ones, {@code http://} with no options or disabled ones.
    *
-   * @param target the host and port
-   * @return the channel, owned by the caller
+   * @param target the parsed address
+   * @param tls the options, or empty when none were given
+   * @param addressField the address's configuration field, named in errors
+   * @throws IllegalArgumentException when they disagree; the message says which way to fix it
    */
-  public static ManagedChannel plaintext(Addresses.HostPort target) {
-    // TLS to the handler (handler.ssl_options, "https://") will choose TlsChannelCredentials here.
-    ChannelCredentials credentials = InsecureChannelCredentials.create();
-    return NettyChannelBuilder.forAddress(target.host(), target.port(), credentials).build();
+  public static void checkTls(Addresses.Target target, Optional<ClientTlsOptions> tls, String addressField) {
+    String prefix = ClientTlsOptions.CONFIG_PREFIX;
+    if (target.tls() && tls.isPresent() && !tls.get().enable()) {
+      throw new IllegalArgumentException(addressField + ": '" + target + "' uses https:// (TLS), but " + prefix
+          + ".enable = false; set enable = true, or use http:// for plaintext");
+    }
+    if (!target.tls() && tls.isPresent() && tls.get().enable()) {
+      throw new IllegalArgumentException(addressField + ": '" + target + "' is plaintext http://, but " + prefix
+          + ".enable = true; use https:// for TLS, or set enable = false");
+    }
+  }
+
+  /**
+   * Opens a channel: plaintext HTTP/2 for {@code http://}, TLS for {@code https://} (with the
+   * given options, or the defaults: the JDK's trusted CAs and no client certificate). The host may
+   * be a name; it is resolved when the channel connects, not here. The SNI override of the
+   * options, when set, replaces the address's host as the name sent in the handshake, checked
+   * against the server's certificate and sent as the HTTP/2 {@code :authority}.
+   *
+   * @param target the address
+   * @param tls the options, or empty when none were given
+   * @param addressField the address's configuration field, named in errors
+   * @return the channel, owned by the caller
+   * @throws IllegalArgumentException when the scheme and the options disagree, or a TLS file
+   *     cannot be used (the message names the key)
+   */
+  public static ManagedChannel open(Addresses.Target target, Optional<ClientTlsOptions> tls, String addressField) {
+    checkTls(target, tls, addressField);
+    Addresses.HostPort hostPort = target.hostPort();
+    if (!target.tls()) {
+      ChannelCredentials credentials = InsecureChannelCredentials.create();
+      return NettyChannelBuilder.forAddress(hostPort.host(), hostPort.port(), credentials).build();
+    }
+    ClientTlsOptions options = tls.orElseGet(() -> ClientTlsOptions.builder().build());
+    ChannelCredentials credentials = NettySslContextChannelCredentials.create(TlsContexts.forClient(options));
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(hostPort.host(), hostPort.port(), credentials);
+    options.serverNameIndication().ifPresent(builder::overrideAuthority);
+    return builder.build();
   }
 
   /**
@@ -66,6 +106,40 @@ public final class ClientChannels {
       return Math.max(1, timeout.toMillis());
     } catch (ArithmeticException e) {
       return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * Shortens a channel's reconnect backoff after a handler restart. gRPC waits longer and longer
+   * (up to two minutes) between connection attempts to an unreachable server, and fails calls at
+   * once meanwhile; a gateway retrying callbacks would then keep failing for a long time after the
+   * handler is back. Each {@link #unavailable()} asks the channel to reconnect now, at most once per
+   * interval, so attempts stay paced but never drift far apart. Thread-safe.
+   */
+  public static final class ReconnectPacer {
+    private final ManagedChannel channel;
+    private final long intervalNanos;
+    private final AtomicLong lastReset;
+
+    /**
+     * Creates a pacer.
+     *
+     * @param channel the channel to nudge, not owned
+     * @param interval the least time between two nudges
+     */
+    public ReconnectPacer(ManagedChannel channel, Duration interval) {
+      this.channel = channel;
+      this.intervalNanos = interval.toNanos();
+      this.lastReset = new AtomicLong(System.nanoTime() - intervalNanos);
+    }
+
+    /** Notes a call that failed because the server was unreachable; may nudge the channel. */
+    public void unavailable() {
+      long now = System.nanoTime();
+      long last = lastReset.get();
+      if (now - last >= intervalNanos && lastReset.compareAndSet(last, now)) {
+        channel.resetConnectBackoff();
+      }
     }
   }
 }

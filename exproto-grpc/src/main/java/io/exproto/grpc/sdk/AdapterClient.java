@@ -16,10 +16,12 @@ import io.exproto.grpc.proto.SubscribeRequest;
 import io.exproto.grpc.proto.TimerRequest;
 import io.exproto.grpc.proto.TimerType;
 import io.exproto.grpc.proto.UnsubscribeRequest;
+import io.exproto.grpc.tls.ClientTlsOptions;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +34,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every method throws {@link io.grpc.StatusRuntimeException} when the call itself fails: the
  * gateway is unreachable, or it did not answer within the call timeout (30 s by default).
+ *
+ * <p>Transport: an {@code http://} address is plaintext; an {@code https://} address is TLS, for a
+ * gateway whose adapter serves {@code server.ssl_options}: with the JDK's trusted CAs by default,
+ * or with {@link #connect(String, ClientTlsOptions, Duration)} a private CA, a client certificate
+ * (mutual TLS) and an SNI override.
  *
  * <p>Thread-safe; share one client. {@link #close()} shuts the channel down when the client opened
  * it.
@@ -57,11 +64,10 @@ public final class AdapterClient implements AutoCloseable {
    * Creates a client of the adapter at {@code address}, with a 30 s call timeout. The connection
    * is made on the first call.
    *
-   * @param address {@code "http://host:port"}, e.g. {@code "http://127.0.0.1:9100"}; the host may be
-   *     a name
+   * @param address {@code "http://host:port"}, e.g. {@code "http://127.0.0.1:9100"}, or
+   *     {@code "https://host:port"} (TLS, trusting the JDK's CAs); the host may be a name
    * @return the client, to be closed
-   * @throws IllegalArgumentException when the address is malformed, has no scheme or port, or uses
-   *     {@code https://} (not supported yet)
+   * @throws IllegalArgumentException when the address is malformed or has no scheme or port
    */
   public static AdapterClient connect(String address) {
     return connect(address, DEFAULT_CALL_TIMEOUT);
@@ -70,16 +76,48 @@ public final class AdapterClient implements AutoCloseable {
   /**
    * Creates a client of the adapter at {@code address}. The connection is made on the first call.
    *
-   * @param address {@code "http://host:port"}; the host may be a name
+   * @param address {@code "http://host:port"} or {@code "https://host:port"} (TLS, trusting the
+   *     JDK's CAs); the host may be a name
    * @param callTimeout the deadline of each call, positive
    * @return the client, to be closed
-   * @throws IllegalArgumentException when the address is malformed, has no scheme or port, uses
-   *     {@code https://} (not supported yet), or when the timeout is not positive
+   * @throws IllegalArgumentException when the address is malformed or has no scheme or port, or
+   *     when the timeout is not positive
    */
   public static AdapterClient connect(String address, Duration callTimeout) {
-    Addresses.HostPort target = Addresses.parseHttpAddress(address, "adapter address");
+    return connect(address, Optional.empty(), callTimeout);
+  }
+
+  /**
+   * Creates a TLS client of an adapter that serves {@code server.ssl_options}. The certificate
+   * files are read here; the connection is made on the first call. A handshake the gateway refuses
+   * (for example no client certificate when it requires one) fails each call with
+   * {@code UNAVAILABLE}.
+   *
+   * <pre>{@code
+   * AdapterClient adapter = AdapterClient.connect("https://127.0.0.1:9100",
+   *     ClientTlsOptions.builder()
+   *         .cacertfile("ca.pem")
+   *         .certfile("handler.pem").keyfile("handler.key") // when the adapter requires client certificates
+   *         .build(),
+   *     AdapterClient.DEFAULT_CALL_TIMEOUT);
+   * }</pre>
+   *
+   * @param address {@code "https://host:port"} (or {@code "http://host:port"} with disabled options)
+   * @param tls the TLS options, not null; their errors name {@code handler.ssl_options.*} keys, the
+   *     options' configuration names
+   * @param callTimeout the deadline of each call, positive
+   * @return the client, to be closed
+   * @throws IllegalArgumentException when the address is malformed, its scheme disagrees with
+   *     {@code tls.enable()}, a TLS file is missing or unusable, or the timeout is not positive
+   */
+  public static AdapterClient connect(String address, ClientTlsOptions tls, Duration callTimeout) {
+    return connect(address, Optional.of(Objects.requireNonNull(tls, "tls")), callTimeout);
+  }
+
+  private static AdapterClient connect(String address, Optional<ClientTlsOptions> tls, Duration callTimeout) {
+    Addresses.Target target = Addresses.parseServiceAddress(address, "adapter address");
     long timeout = ClientChannels.timeoutMillis(callTimeout, "callTimeout");
-    ManagedChannel channel = ClientChannels.plaintext(target);
+    ManagedChannel channel = ClientChannels.open(target, tls, "adapter address");
     return new AdapterClient(channel, channel, timeout);
   }
 

@@ -46,6 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The gateway waits for each answer at most its call timeout (30 s by default); a slower method
  * is a handler error.
+ *
+ * <p>The same class can serve a gateway configured for the legacy streaming service
+ * ({@code handler.service_name = ConnectionHandler}): wrap it in a {@link StreamingHandlerService},
+ * or build the {@link HandlerServer} with {@code serviceName(ServiceName.STREAMING)}. The methods
+ * are then called as each stream's messages arrive (see {@link StreamingHandlerService} for how
+ * ordering and failures differ).
  */
 public abstract class HandlerService extends ConnectionUnaryHandlerGrpc.ConnectionUnaryHandlerImplBase {
 

@@ -8,6 +8,7 @@ import io.exproto.broker.Message;
 import io.exproto.grpc.proto.ConnInfo;
 import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.grpc.sdk.HandlerService;
+import io.exproto.handler.HandlerUnavailableException;
 import io.exproto.handler.ReceivedBytes;
 import io.exproto.handler.ReceivedMessages;
 import io.exproto.handler.SocketClosed;
@@ -130,7 +131,7 @@ class RemoteHandlerTest {
     service.failWith = new IllegalStateException("protocol violation");
     CompletableFuture<Void> answer = handler().onReceivedBytes(new ReceivedBytes("c5", new byte[] {1}));
     assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(StatusRuntimeException.class)
+        .cause().isInstanceOf(StatusRuntimeException.class) // not a HandlerUnavailableException: not retried
         .satisfies(e -> {
           Status status = ((StatusRuntimeException) e).getStatus();
           assertThat(status.getCode()).isEqualTo(Status.Code.INTERNAL);
@@ -139,13 +140,33 @@ class RemoteHandlerTest {
   }
 
   @Test
-  void anUnreachableHandlerFailsTheFuture() throws Exception {
+  void anUnreachableHandlerFailsTheFutureAsUnavailable() throws Exception {
     int port = server.port();
     server.close();
     RemoteHandler handler = track(new RemoteHandler("http://127.0.0.1:" + port, Duration.ofSeconds(5)));
     CompletableFuture<Void> answer = handler.onSocketClosed(new SocketClosed("c6", "tcp_closed"));
     assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(StatusRuntimeException.class);
+        .cause().isInstanceOf(HandlerUnavailableException.class)
+        .hasMessageContaining("OnSocketClosed")
+        .cause().isInstanceOf(StatusRuntimeException.class)
+        .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
+            .isEqualTo(Status.Code.UNAVAILABLE));
+  }
+
+  @Test
+  void aHandlerPastTheCallTimeoutFailsTheFutureAsUnavailable() throws Exception {
+    service.block = new java.util.concurrent.CountDownLatch(1);
+    try {
+      RemoteHandler handler = track(new RemoteHandler("http://127.0.0.1:" + server.port(), Duration.ofMillis(200)));
+      CompletableFuture<Void> answer = handler.onReceivedBytes(new ReceivedBytes("c10", new byte[] {1}));
+      assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(HandlerUnavailableException.class)
+          .cause().isInstanceOf(StatusRuntimeException.class)
+          .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
+              .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    } finally {
+      service.block.countDown();
+    }
   }
 
   @Test
@@ -154,7 +175,8 @@ class RemoteHandlerTest {
     handler.close();
     handler.close(); // idempotent
     CompletableFuture<Void> answer = handler.onSocketClosed(new SocketClosed("c7", "normal"));
-    assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
   }
 
   @Test
@@ -185,13 +207,9 @@ class RemoteHandlerTest {
   }
 
   @Test
-  void httpsSaysTlsComesLater() {
-    assertThatThrownBy(() -> new RemoteHandler("https://127.0.0.1:9001"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("handler.address:")
-        .hasMessageContaining("TLS")
-        .hasMessageContaining("not supported yet")
-        .hasMessageContaining("later issue");
+  void httpsIsAccepted() {
+    RemoteHandler handler = track(new RemoteHandler("https://handler.example:9001"));
+    assertThat(handler.address()).isEqualTo("https://handler.example:9001");
   }
 
   @Test
@@ -236,6 +254,7 @@ class RemoteHandlerTest {
     final List<io.exproto.grpc.proto.Message> messages = new CopyOnWriteArrayList<>();
     volatile ConnInfo connInfo;
     volatile RuntimeException failWith;
+    volatile java.util.concurrent.CountDownLatch block;
 
     private void maybeFail() {
       if (failWith != null) {
@@ -251,8 +270,11 @@ class RemoteHandlerTest {
     }
 
     @Override
-    protected void onReceivedBytes(String conn, byte[] bytes) {
+    protected void onReceivedBytes(String conn, byte[] bytes) throws InterruptedException {
       maybeFail();
+      if (block != null) {
+        block.await();
+      }
       events.add("bytes " + conn + " " + java.util.Arrays.toString(bytes));
     }
 

@@ -20,12 +20,25 @@ class AddressesTest {
   }
 
   @Test
-  void httpAddressForms() {
-    assertThat(Addresses.parseHttpAddress("http://127.0.0.1:9001", "f"))
-        .isEqualTo(new Addresses.HostPort("127.0.0.1", 9001));
-    assertThat(Addresses.parseHttpAddress("http://my-handler.svc.cluster.local:9001/", "f"))
+  void serviceAddressForms() {
+    assertThat(Addresses.parseServiceAddress("http://127.0.0.1:9001", "f"))
+        .isEqualTo(new Addresses.Target(false, new Addresses.HostPort("127.0.0.1", 9001)));
+    assertThat(Addresses.parseServiceAddress("http://my-handler.svc.cluster.local:9001/", "f").hostPort())
         .isEqualTo(new Addresses.HostPort("my-handler.svc.cluster.local", 9001));
-    assertThat(Addresses.parseHttpAddress("http://[::1]:9001", "f")).isEqualTo(new Addresses.HostPort("::1", 9001));
+    assertThat(Addresses.parseServiceAddress("http://[::1]:9001", "f").hostPort())
+        .isEqualTo(new Addresses.HostPort("::1", 9001));
+    assertThat(Addresses.parseServiceAddress("https://handler.example:9001", "f"))
+        .isEqualTo(new Addresses.Target(true, new Addresses.HostPort("handler.example", 9001)));
+    assertThat(Addresses.parseServiceAddress("HTTPS://[::1]:1/", "f").tls()).isTrue();
+    assertThat(Addresses.parseServiceAddress("https://[::1]:1", "f")).hasToString("https://[::1]:1");
+    assertThat(Addresses.parseServiceAddress("http://a:1", "f")).hasToString("http://a:1");
+  }
+
+  @Test
+  void otherSchemesAreRefused() {
+    assertThatThrownBy(() -> Addresses.parseServiceAddress("grpc://a:1", "handler.address"))
+        .hasMessageStartingWith("handler.address: 'grpc://a:1' has the unsupported scheme 'grpc'")
+        .hasMessageContaining("https://host:port");
   }
 
   @Test

@@ -98,8 +98,17 @@ class AdapterClientTest {
   void badAddressesAreRejected() {
     assertThatThrownBy(() -> AdapterClient.connect("127.0.0.1:9100")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no scheme");
-    assertThatThrownBy(() -> AdapterClient.connect("https://127.0.0.1:9100"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TLS");
+    assertThatThrownBy(() -> AdapterClient.connect("ftp://127.0.0.1:9100"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unsupported scheme");
+  }
+
+  @Test
+  void theSchemeMustAgreeWithTheTlsOptions() {
+    assertThatThrownBy(() -> AdapterClient.connect("http://127.0.0.1:9100",
+        io.exproto.grpc.tls.ClientTlsOptions.builder().build(), java.time.Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is plaintext http://");
+    // https:// alone is TLS with the JDK's trusted CAs; nothing connects until the first call.
+    AdapterClient.connect("https://127.0.0.1:9100").close();
   }
 
   /** Records the last request and answers with {@link #answer}. */

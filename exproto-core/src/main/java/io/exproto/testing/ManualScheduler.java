@@ -2,8 +2,6 @@ package io.exproto.testing;
 
 import io.exproto.time.Scheduler;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.PriorityQueue;
 
 /**
@@ -78,17 +76,6 @@ public final class ManualScheduler implements Scheduler {
    */
   public synchronized int pendingTasks() {
     return tasks.size();
-  }
-
-  /**
-   * Lists the due times of pending tasks, earliest first.
-   *
-   * @return due times in milliseconds since the epoch
-   */
-  public synchronized List<Long> pendingDueTimes() {
-    List<Long> due = new ArrayList<>();
-    tasks.stream().sorted().forEach(t -> due.add(t.due));
-    return due;
   }
 
   private record Task(long due, long seq, Runnable task) implements Comparable<Task> {

@@ -20,7 +20,6 @@ import io.exproto.handler.ConnectionHandler;
 import io.exproto.hooks.ClientContext;
 import io.exproto.listener.Connection;
 import io.exproto.listener.ConnectionEvents;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -539,14 +538,5 @@ public final class Engine implements Adapter {
 
     @Override
     public void onClosed(String reason) {}
-  }
-
-  /**
-   * Lists the open connections' ids (for diagnostics and tests).
-   *
-   * @return the ids
-   */
-  public List<String> connectionIds() {
-    return new ArrayList<>(channels.keySet());
   }
 }

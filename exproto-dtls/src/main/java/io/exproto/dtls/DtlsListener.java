@@ -15,6 +15,7 @@ import io.exproto.listener.SocketType;
 import io.exproto.transport.ListenerBuilder;
 import io.exproto.transport.ListenerCounters;
 import io.exproto.transport.ListenerOptions;
+import io.exproto.transport.internal.ListenerLifecycle;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -116,25 +117,19 @@ public final class DtlsListener implements Listener {
   /** EMQX's {@code listeners.dtls.default}. */
   private static final String DEFAULT_NAME = "dtls:default";
   private static final String DEFAULT_BIND = "0.0.0.0:7995";
-  /** How long {@link #stop()} waits for pending close reports. */
-  private static final long STOP_WAIT_MILLIS = 3_000;
-
-  private enum State { NEW, STARTED, STOPPED }
-
   private final ListenerOptions options;
   private final ConnectorSettings settings;
+  private final ListenerLifecycle lifecycle;
 
   // Guarded by this.
-  private State state = State.NEW;
   private DTLSConnector connector;
   private PeerTable peers;
   private ExecutorService reports;
 
-  private volatile InetSocketAddress boundAddress;
-
   private DtlsListener(ListenerOptions options, ConnectorSettings settings) {
     this.options = options;
     this.settings = settings;
+    this.lifecycle = new ListenerLifecycle(options);
   }
 
   /**
@@ -179,10 +174,7 @@ public final class DtlsListener implements Listener {
   @Override
   public synchronized void start(ConnectionAcceptor acceptor) throws IOException {
     Objects.requireNonNull(acceptor, "acceptor");
-    if (state != State.NEW) {
-      throw new IllegalStateException("listener " + name() + " was already "
-          + (state == State.STARTED ? "started" : "stopped") + "; build a new one");
-    }
+    lifecycle.checkStartable();
     GatewayMetrics metrics = acceptor.metrics();
     String threadName = "exproto-" + name().replace(':', '-') + "-reports";
     reports = Executors.newSingleThreadExecutor(runnable -> {
@@ -205,16 +197,16 @@ public final class DtlsListener implements Listener {
     try {
       dtls.start();
     } catch (IOException | RuntimeException e) {
-      state = State.STOPPED;
+      IOException failure = lifecycle.startFailed(e);
       table.closeAll(CloseReasons.UDP_CLOSED);
       dtls.destroy();
       reports.shutdownNow();
       settings.destroySecrets();
-      throw bindFailure(e);
+      throw failure;
     }
     connector = dtls;
-    boundAddress = dtls.getAddress();
-    state = State.STARTED;
+    InetSocketAddress boundAddress = dtls.getAddress();
+    lifecycle.started(boundAddress);
     log.info("Listener {} bound to {} (DTLS, {})", name(), ListenerOptions.describe(boundAddress),
         settings.describeCredentials());
   }
@@ -231,12 +223,10 @@ public final class DtlsListener implements Listener {
     PeerTable table;
     ExecutorService executor;
     synchronized (this) {
-      if (state == State.STOPPED) {
+      if (lifecycle.isStopped()) {
         return;
       }
-      boolean started = state == State.STARTED;
-      state = State.STOPPED;
-      if (!started) {
+      if (!lifecycle.stop()) {
         settings.destroySecrets();
         return;
       }
@@ -250,7 +240,7 @@ public final class DtlsListener implements Listener {
     table.closeAll(CloseReasons.UDP_CLOSED);
     executor.shutdown();
     try {
-      if (!executor.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+      if (!executor.awaitTermination(ListenerLifecycle.STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
         executor.shutdownNow();
       }
     } catch (InterruptedException e) {
@@ -269,11 +259,7 @@ public final class DtlsListener implements Listener {
    * @throws IllegalStateException before the listener started
    */
   public InetSocketAddress localAddress() {
-    InetSocketAddress address = boundAddress;
-    if (address == null) {
-      throw new IllegalStateException("listener " + name() + " has not started");
-    }
-    return address;
+    return lifecycle.localAddress();
   }
 
   /** The number of connections open on this listener, for tests in this package. */
@@ -281,18 +267,9 @@ public final class DtlsListener implements Listener {
     return peers == null ? 0 : peers.openConnections();
   }
 
-  private IOException bindFailure(Exception cause) {
-    String message = "listener " + name() + " cannot bind " + ListenerOptions.describe(options.bind())
-        + ": " + cause.getMessage();
-    IOException failure = cause instanceof BindException ? new BindException(message) : new IOException(message);
-    failure.initCause(cause);
-    return failure;
-  }
-
   @Override
   public String toString() {
-    InetSocketAddress address = boundAddress != null ? boundAddress : options.bind();
-    return "DtlsListener{" + name() + ", " + ListenerOptions.describe(address) + "}";
+    return "DtlsListener{" + name() + ", " + lifecycle.describeAddress() + "}";
   }
 
   /**

@@ -22,10 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,31 +32,19 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.0.1, with Scandium clients as devices.
  */
 @Timeout(90)
-class DtlsGatewayTest {
-
-  @BeforeAll
-  static void patience() {
-    // Two cores shared with other builds: handshakes can take seconds under load.
-    Awaitility.setDefaultTimeout(Duration.ofSeconds(30));
-  }
+class DtlsGatewayTest extends EchoGatewayTestSupport {
 
   private static final byte[] SECRET = "correct horse battery staple".getBytes(StandardCharsets.UTF_8);
 
   @TempDir
   Path dir;
 
-  private final AtomicReference<EchoHandler> handler = new AtomicReference<>();
   private final List<DtlsTestClient> clients = new ArrayList<>();
-  private DtlsListener listener;
-  private Gateway gateway;
 
   @AfterEach
-  void tearDown() {
+  void closeClients() {
     for (DtlsTestClient client : clients) {
       client.close();
-    }
-    if (gateway != null) {
-      gateway.stop();
     }
   }
 
@@ -420,23 +405,6 @@ class DtlsGatewayTest {
 
   // ---- helpers ----
 
-  private void startGateway(DtlsListener.Builder listenerBuilder) throws Exception {
-    startGateway(listenerBuilder, Gateway.builder());
-  }
-
-  private void startGateway(DtlsListener.Builder listenerBuilder, Gateway.Builder gatewayBuilder) throws Exception {
-    listener = listenerBuilder.bind("127.0.0.1:0").build();
-    gateway = gatewayBuilder
-        .listener(listener)
-        .handler(adapter -> {
-          EchoHandler echo = new EchoHandler(adapter);
-          handler.set(echo);
-          return echo;
-        })
-        .build();
-    gateway.start();
-  }
-
   private DtlsListener.Builder certificateListener(TestPki pki) throws Exception {
     return DtlsListener.builder()
         .certfile(pki.serverCertfile())
@@ -456,10 +424,6 @@ class DtlsGatewayTest {
         device == null ? null : device.getCertificatePath());
     clients.add(client);
     return client;
-  }
-
-  private EchoHandler handler() {
-    return handler.get();
   }
 
   private SocketCreated created(int n) {

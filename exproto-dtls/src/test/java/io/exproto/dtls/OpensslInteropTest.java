@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
-import io.exproto.gateway.Gateway;
 import io.exproto.handler.SocketCreated;
 import io.exproto.listener.CertificateInfo;
 import io.exproto.listener.SocketType;
@@ -18,13 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,23 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Skipped when no {@code openssl} executable is on the PATH.
  */
 @Timeout(60)
-class OpensslInteropTest {
-
-  @BeforeAll
-  static void patience() {
-    // Two cores shared with other builds: handshakes can take seconds under load.
-    Awaitility.setDefaultTimeout(Duration.ofSeconds(30));
-  }
+class OpensslInteropTest extends EchoGatewayTestSupport {
 
   private static final byte[] SECRET = "openssl shared key".getBytes(StandardCharsets.UTF_8);
 
   @TempDir
   Path dir;
 
-  private final AtomicReference<EchoHandler> handler = new AtomicReference<>();
   private final List<Process> processes = new ArrayList<>();
-  private DtlsListener listener;
-  private Gateway gateway;
 
   @BeforeAll
   static void requireOpenssl() {
@@ -60,15 +47,12 @@ class OpensslInteropTest {
   }
 
   @AfterEach
-  void tearDown() throws InterruptedException {
+  void stopProcesses() throws InterruptedException {
     for (Process process : processes) {
       process.destroy();
       if (!process.waitFor(5, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
       }
-    }
-    if (gateway != null) {
-      gateway.stop();
     }
   }
 
@@ -89,7 +73,7 @@ class OpensslInteropTest {
     client.send("hello from openssl\n");
     client.awaitLine("hello from openssl");
 
-    SocketCreated created = handler.get().created().get(0);
+    SocketCreated created = handler().created().get(0);
     assertThat(created.info().socketType()).isEqualTo(SocketType.DTLS);
     assertThat(created.info().peerCertificate())
         .contains(new CertificateInfo("openssl-device", "CN=openssl-device,O=Acme"));
@@ -107,21 +91,8 @@ class OpensslInteropTest {
     client.send("psk hello\n");
     client.awaitLine("psk hello");
 
-    assertThat(handler.get().created().get(0).info().peerCertificate())
+    assertThat(handler().created().get(0).info().peerCertificate())
         .contains(new CertificateInfo("openssl-sensor", ""));
-  }
-
-  private void startGateway(DtlsListener.Builder builder) throws Exception {
-    listener = builder.bind("127.0.0.1:0").build();
-    gateway = Gateway.builder()
-        .listener(listener)
-        .handler(adapter -> {
-          EchoHandler echo = new EchoHandler(adapter);
-          handler.set(echo);
-          return echo;
-        })
-        .build();
-    gateway.start();
   }
 
   private SClient sClient(String... options) throws IOException {

@@ -12,11 +12,12 @@ import io.exproto.grpc.proto.Message;
 import io.exproto.grpc.sdk.AdapterClient;
 import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.grpc.sdk.HandlerService;
+import io.exproto.grpc.testkit.InterleavedEcho;
+import io.exproto.grpc.testkit.Resources;
 import io.exproto.testing.InProcessDevice;
 import io.exproto.testing.InProcessListener;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole stack over real gRPC on loopback: devices on an in-process listener, a gateway with the
@@ -35,24 +37,19 @@ class GrpcHandlerEndToEndTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final InProcessListener listener = new InProcessListener();
-  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @RegisterExtension
+  final Resources resources = new Resources();
+
   private final CountDownLatch release = new CountDownLatch(1);
 
   @AfterEach
-  void tearDown() throws Exception {
+  void tearDown() {
     release.countDown();
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    resources.add(resource);
-    return resource;
   }
 
   private HandlerServer serve(HandlerService service) throws Exception {
-    HandlerServer server = track(new HandlerServer(service, "127.0.0.1:0"));
+    HandlerServer server = resources.track(new HandlerServer(service, "127.0.0.1:0"));
     server.start();
     return server;
   }
@@ -66,48 +63,29 @@ class GrpcHandlerEndToEndTest {
         .build();
     Gateway gateway = Gateway.builder().listener(listener).handler(grpc).build();
     // Tracked after the handler server, so it is closed before it: OnSocketClosed still gets answered.
-    track(gateway);
+    resources.track(gateway);
     gateway.start();
     return grpc;
   }
 
-  private AdapterClient adapterClient(GrpcHandler grpc) {
-    return AdapterClient.connect("http://127.0.0.1:" + grpc.adapterPort());
+  /** Serves an {@link EchoService}, starts a gateway that calls it, and hands it an adapter client. */
+  private EchoService startEcho() throws Exception {
+    EchoService echo = new EchoService();
+    HandlerServer handlerServer = serve(echo);
+    GrpcHandler grpc = startGateway(handlerServer.address(), Duration.ofSeconds(10));
+    AdapterClient client = AdapterClient.connect("http://127.0.0.1:" + grpc.adapterPort());
+    echo.adapter = client;
+    // The client must outlive the gateway's last callback: close it after the gateway.
+    resources.trackToCloseLast(client);
+    return echo;
   }
 
   @Test
   void bytesComeBackInOrderForSeveralDevicesAtOnce() throws Exception {
-    EchoService echo = new EchoService();
-    HandlerServer handlerServer = serve(echo);
-    GrpcHandler grpc = startGateway(handlerServer.address(), Duration.ofSeconds(10));
-    AdapterClient client = adapterClient(grpc);
-    echo.adapter = client;
-    // The client must outlive the gateway's last callback: close it after the gateway.
-    resources.add(0, client);
+    EchoService echo = startEcho();
 
     int devices = 4;
-    int chunks = 25;
-    List<InProcessDevice> connected = new ArrayList<>();
-    for (int d = 0; d < devices; d++) {
-      connected.add(listener.connect());
-    }
-    List<StringBuilder> expected = new ArrayList<>();
-    for (int d = 0; d < devices; d++) {
-      expected.add(new StringBuilder());
-    }
-    for (int c = 0; c < chunks; c++) {
-      for (int d = 0; d < devices; d++) {
-        String chunk = "d" + d + "-" + c + ";";
-        connected.get(d).send(chunk);
-        expected.get(d).append(chunk);
-      }
-    }
-    for (int d = 0; d < devices; d++) {
-      InProcessDevice device = connected.get(d);
-      String want = expected.get(d).toString();
-      await().atMost(WAIT).until(() -> device.receivedText().length() >= want.length());
-      assertThat(device.receivedText()).isEqualTo(want);
-    }
+    List<InProcessDevice> connected = InterleavedEcho.run(listener, devices, 25, WAIT);
 
     connected.forEach(InProcessDevice::disconnect);
     await().atMost(WAIT).until(() -> echo.closedCount() == devices);
@@ -123,12 +101,7 @@ class GrpcHandlerEndToEndTest {
 
   @Test
   void aBlockingAdapterCallInsideACallbackDoesNotDeadlock() throws Exception {
-    EchoService echo = new EchoService();
-    HandlerServer handlerServer = serve(echo);
-    GrpcHandler grpc = startGateway(handlerServer.address(), Duration.ofSeconds(10));
-    AdapterClient client = adapterClient(grpc);
-    echo.adapter = client;
-    resources.add(0, client);
+    EchoService echo = startEcho();
 
     InProcessDevice device = listener.connect();
     // OnSocketCreated made three blocking adapter calls for its own connection before answering.
@@ -182,9 +155,9 @@ class GrpcHandlerEndToEndTest {
         .adapterBind("127.0.0.1:0")
         .build();
     assertThatThrownBy(grpc::adapterPort).isInstanceOf(IllegalStateException.class);
-    Gateway gateway = track(Gateway.builder().listener(listener).handler(grpc).build());
+    Gateway gateway = resources.track(Gateway.builder().listener(listener).handler(grpc).build());
     gateway.start();
-    AdapterClient client = track(AdapterClient.connect("http://127.0.0.1:" + grpc.adapterPort(),
+    AdapterClient client = resources.track(AdapterClient.connect("http://127.0.0.1:" + grpc.adapterPort(),
         Duration.ofSeconds(5)));
     assertThat(client.rawPublish("t", 0, new byte[0]).isSuccess()).isTrue();
 
@@ -201,7 +174,7 @@ class GrpcHandlerEndToEndTest {
         .handlerAddress(handlerServer.address())
         .adapterBind("127.0.0.1:" + first.adapterPort())
         .build();
-    Gateway gateway = track(Gateway.builder().listener(new InProcessListener()).handler(second).build());
+    Gateway gateway = resources.track(Gateway.builder().listener(new InProcessListener()).handler(second).build());
     assertThatThrownBy(gateway::start).isInstanceOf(java.io.IOException.class)
         .hasMessageContaining("127.0.0.1:" + first.adapterPort());
   }

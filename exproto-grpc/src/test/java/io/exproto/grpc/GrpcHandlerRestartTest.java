@@ -78,14 +78,14 @@ class GrpcHandlerRestartTest {
     GrpcHandler grpc = GrpcHandler.builder()
         .handlerAddress("http://" + handlerBind)
         .adapterBind("127.0.0.1:0")
-        .callTimeout(Duration.ofSeconds(2))
+        .callTimeout(Duration.ofSeconds(10)) // generous: a loaded CI machine is slow to connect
         .build();
     Gateway gateway = track(gateways, Gateway.builder()
         .listener(tcp)
         .handler(grpc)
         .failurePolicy(policy)
         .retryWindow(Duration.ofSeconds(30))
-        .handlerTimeout(Duration.ofSeconds(3))
+        .handlerTimeout(Duration.ofSeconds(15))
         .idleTimeout(Duration.ZERO)
         .build());
     gateway.start();

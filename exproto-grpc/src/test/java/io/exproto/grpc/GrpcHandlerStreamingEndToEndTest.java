@@ -9,6 +9,7 @@ import io.exproto.grpc.proto.ConnInfo;
 import io.exproto.grpc.sdk.AdapterClient;
 import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.grpc.sdk.HandlerService;
+import io.exproto.grpc.testkit.InterleavedEcho;
 import io.exproto.handler.FailurePolicy;
 import io.exproto.testing.InProcessDevice;
 import io.exproto.testing.InProcessListener;
@@ -80,26 +81,7 @@ class GrpcHandlerStreamingEndToEndTest {
     startGateway(handlerServer.address(), ServiceName.STREAMING, FailurePolicy.CLOSE);
 
     int devices = 4;
-    int chunks = 25;
-    List<InProcessDevice> connected = new ArrayList<>();
-    List<StringBuilder> expected = new ArrayList<>();
-    for (int d = 0; d < devices; d++) {
-      connected.add(listener.connect());
-      expected.add(new StringBuilder());
-    }
-    for (int c = 0; c < chunks; c++) {
-      for (int d = 0; d < devices; d++) {
-        String chunk = "d" + d + "-" + c + ";";
-        connected.get(d).send(chunk);
-        expected.get(d).append(chunk);
-      }
-    }
-    for (int d = 0; d < devices; d++) {
-      InProcessDevice device = connected.get(d);
-      String want = expected.get(d).toString();
-      await().atMost(WAIT).until(() -> device.receivedText().length() >= want.length());
-      assertThat(device.receivedText()).isEqualTo(want);
-    }
+    List<InProcessDevice> connected = InterleavedEcho.run(listener, devices, 25, WAIT);
     await().atMost(WAIT).until(() -> echo.created.size() == devices);
 
     connected.forEach(InProcessDevice::disconnect);

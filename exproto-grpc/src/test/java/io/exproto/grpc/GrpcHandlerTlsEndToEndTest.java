@@ -10,6 +10,7 @@ import io.exproto.grpc.proto.ConnInfo;
 import io.exproto.grpc.sdk.AdapterClient;
 import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.grpc.sdk.HandlerService;
+import io.exproto.grpc.testkit.Resources;
 import io.exproto.grpc.tls.ClientTlsOptions;
 import io.exproto.grpc.tls.ServerTlsOptions;
 import io.exproto.grpc.tls.TestPki;
@@ -17,12 +18,11 @@ import io.exproto.testing.InProcessDevice;
 import io.exproto.testing.InProcessListener;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,34 +40,24 @@ class GrpcHandlerTlsEndToEndTest {
   private static TestPki pki;
 
   private final InProcessListener listener = new InProcessListener();
-  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @RegisterExtension
+  final Resources resources = new Resources();
 
   @BeforeAll
   static void makeCertificates() throws Exception {
     pki = TestPki.create(certificates);
   }
 
-  @AfterEach
-  void tearDown() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    resources.add(resource);
-    return resource;
-  }
-
   private HandlerServer serveMutualTls(HandlerService service) throws Exception {
-    HandlerServer server = track(HandlerServer.builder(service).bind("127.0.0.1:0").tls(pki.mutualServerTls())
+    HandlerServer server = resources.track(HandlerServer.builder(service).bind("127.0.0.1:0").tls(pki.mutualServerTls())
         .build());
     server.start();
     return server;
   }
 
   private Gateway startGateway(GrpcHandler grpc) throws Exception {
-    Gateway gateway = track(Gateway.builder().listener(listener).handler(grpc).build());
+    Gateway gateway = resources.track(Gateway.builder().listener(listener).handler(grpc).build());
     gateway.start();
     return gateway;
   }
@@ -88,7 +78,7 @@ class GrpcHandlerTlsEndToEndTest {
     echo.adapter = AdapterClient.connect("https://127.0.0.1:" + grpc.adapterPort(), pki.mutualClientTls(),
         Duration.ofSeconds(10));
     // Closed after the gateway, which still sends OnSocketClosed.
-    resources.add(0, echo.adapter);
+    resources.trackToCloseLast(echo.adapter);
 
     InProcessDevice first = listener.connect();
     InProcessDevice second = listener.connect();
@@ -147,7 +137,7 @@ class GrpcHandlerTlsEndToEndTest {
         .adapterBind("127.0.0.1:0")
         .adapterTls(ServerTlsOptions.builder().certfile(missing).keyfile(pki.serverKey).build())
         .build();
-    Gateway gateway = track(Gateway.builder().listener(listener).handler(grpc).build());
+    Gateway gateway = resources.track(Gateway.builder().listener(listener).handler(grpc).build());
     assertThatThrownBy(gateway::start).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("server.ssl_options.certfile: file not found: " + missing);
 
@@ -156,7 +146,7 @@ class GrpcHandlerTlsEndToEndTest {
         .handlerTls(ClientTlsOptions.builder().cacertfile(missing).build())
         .adapterBind("127.0.0.1:0")
         .build();
-    Gateway other = track(Gateway.builder().listener(new InProcessListener()).handler(client).build());
+    Gateway other = resources.track(Gateway.builder().listener(new InProcessListener()).handler(client).build());
     assertThatThrownBy(other::start).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("handler.ssl_options.cacertfile: file not found: " + missing);
   }

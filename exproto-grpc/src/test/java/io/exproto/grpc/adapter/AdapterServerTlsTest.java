@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.exproto.adapter.Adapter;
 import io.exproto.gateway.Gateway;
 import io.exproto.grpc.sdk.AdapterClient;
+import io.exproto.grpc.testkit.Resources;
 import io.exproto.grpc.tls.ClientTlsOptions;
 import io.exproto.grpc.tls.ServerTlsOptions;
 import io.exproto.grpc.tls.TestPki;
@@ -15,13 +16,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,7 +34,9 @@ class AdapterServerTlsTest {
   static Path certificates;
   private static TestPki pki;
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  @RegisterExtension
+  final Resources resources = new Resources();
+
   private Adapter adapter;
 
   @BeforeAll
@@ -46,32 +46,20 @@ class AdapterServerTlsTest {
 
   @BeforeEach
   void startGateway() throws Exception {
-    Gateway gateway = track(Gateway.builder().listener(new InProcessListener()).handler(a -> new NoopHandler())
-        .build());
+    Gateway gateway = resources.track(Gateway.builder().listener(new InProcessListener())
+        .handler(a -> new NoopHandler()).build());
     gateway.start();
     adapter = gateway.adapter();
   }
 
-  @AfterEach
-  void tearDown() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    resources.add(resource);
-    return resource;
-  }
-
   private AdapterServer serve(ServerTlsOptions tls) throws Exception {
-    AdapterServer server = track(new AdapterServer(adapter, "127.0.0.1:0", tls));
+    AdapterServer server = resources.track(new AdapterServer(adapter, "127.0.0.1:0", tls));
     server.start();
     return server;
   }
 
   private AdapterClient client(AdapterServer server, ClientTlsOptions tls) {
-    return track(AdapterClient.connect("https://127.0.0.1:" + server.port(), tls, CALL_TIMEOUT));
+    return resources.track(AdapterClient.connect("https://127.0.0.1:" + server.port(), tls, CALL_TIMEOUT));
   }
 
   private static void assertWorks(AdapterClient client) {
@@ -97,7 +85,8 @@ class AdapterServerTlsTest {
   @Test
   void aPlaintextClientCannotCallATlsAdapter() throws Exception {
     AdapterServer server = serve(pki.serverTls());
-    AdapterClient plaintext = track(AdapterClient.connect("http://127.0.0.1:" + server.port(), CALL_TIMEOUT));
+    AdapterClient plaintext =
+        resources.track(AdapterClient.connect("http://127.0.0.1:" + server.port(), CALL_TIMEOUT));
     assertThatThrownBy(() -> plaintext.rawPublish("t", 0, new byte[0])).isInstanceOf(StatusRuntimeException.class);
   }
 
@@ -152,33 +141,5 @@ class AdapterServerTlsTest {
     assertWorks(client(server, ClientTlsOptions.builder().cacertfile(pki.caCert)
         .serverNameIndication(TestPki.SERVER_NAME)
         .certfile(pki.otherClientCert).keyfile(pki.otherClientKey).build()));
-  }
-
-  /** A handler that answers every callback at once; no device connects in these tests. */
-  private static final class NoopHandler implements io.exproto.handler.ConnectionHandler {
-    @Override
-    public CompletableFuture<Void> onSocketCreated(io.exproto.handler.SocketCreated event) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletableFuture<Void> onReceivedBytes(io.exproto.handler.ReceivedBytes event) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletableFuture<Void> onTimerTimeout(io.exproto.handler.TimerTimeout event) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletableFuture<Void> onReceivedMessages(io.exproto.handler.ReceivedMessages event) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletableFuture<Void> onSocketClosed(io.exproto.handler.SocketClosed event) {
-      return CompletableFuture.completedFuture(null);
-    }
   }
 }

@@ -8,6 +8,7 @@ import io.exproto.broker.Message;
 import io.exproto.grpc.proto.ConnInfo;
 import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.grpc.sdk.HandlerService;
+import io.exproto.grpc.testkit.Resources;
 import io.exproto.handler.HandlerUnavailableException;
 import io.exproto.handler.ReceivedBytes;
 import io.exproto.handler.ReceivedMessages;
@@ -22,44 +23,34 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The remote handler client against a real handler server on loopback, and its address parsing. */
 class RemoteHandlerTest {
 
   private final RecordingService service = new RecordingService();
-  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @RegisterExtension
+  final Resources resources = new Resources();
+
   private HandlerServer server;
 
   @BeforeEach
   void setUp() throws Exception {
-    server = track(new HandlerServer(service, "127.0.0.1:0"));
+    server = resources.track(new HandlerServer(service, "127.0.0.1:0"));
     server.start();
   }
 
-  @AfterEach
-  void tearDown() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    resources.add(resource);
-    return resource;
-  }
-
   private RemoteHandler handler() {
-    return track(new RemoteHandler("http://127.0.0.1:" + server.port(), Duration.ofSeconds(10)));
+    return resources.track(new RemoteHandler("http://127.0.0.1:" + server.port(), Duration.ofSeconds(10)));
   }
 
   private static <T> T get(CompletableFuture<T> future) throws Exception {
@@ -143,7 +134,7 @@ class RemoteHandlerTest {
   void anUnreachableHandlerFailsTheFutureAsUnavailable() throws Exception {
     int port = server.port();
     server.close();
-    RemoteHandler handler = track(new RemoteHandler("http://127.0.0.1:" + port, Duration.ofSeconds(5)));
+    RemoteHandler handler = resources.track(new RemoteHandler("http://127.0.0.1:" + port, Duration.ofSeconds(5)));
     CompletableFuture<Void> answer = handler.onSocketClosed(new SocketClosed("c6", "tcp_closed"));
     assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
         .cause().isInstanceOf(HandlerUnavailableException.class)
@@ -157,7 +148,8 @@ class RemoteHandlerTest {
   void aHandlerPastTheCallTimeoutFailsTheFutureAsUnavailable() throws Exception {
     service.block = new java.util.concurrent.CountDownLatch(1);
     try {
-      RemoteHandler handler = track(new RemoteHandler("http://127.0.0.1:" + server.port(), Duration.ofMillis(200)));
+      RemoteHandler handler =
+          resources.track(new RemoteHandler("http://127.0.0.1:" + server.port(), Duration.ofMillis(200)));
       CompletableFuture<Void> answer = handler.onReceivedBytes(new ReceivedBytes("c10", new byte[] {1}));
       assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
           .cause().isInstanceOf(HandlerUnavailableException.class)
@@ -181,7 +173,7 @@ class RemoteHandlerTest {
 
   @Test
   void aHostnameWorks() throws Exception {
-    RemoteHandler handler = track(new RemoteHandler("http://localhost:" + server.port()));
+    RemoteHandler handler = resources.track(new RemoteHandler("http://localhost:" + server.port()));
     assertThat(handler.address()).isEqualTo("http://localhost:" + server.port());
     assertThat(handler.callTimeout()).isEqualTo(Duration.ofSeconds(30));
     get(handler.onSocketClosed(new SocketClosed("c8", "normal")));
@@ -190,7 +182,7 @@ class RemoteHandlerTest {
 
   @Test
   void aTrailingSlashAndUpperCaseSchemeAreAccepted() throws Exception {
-    RemoteHandler handler = track(new RemoteHandler("HTTP://127.0.0.1:" + server.port() + "/"));
+    RemoteHandler handler = resources.track(new RemoteHandler("HTTP://127.0.0.1:" + server.port() + "/"));
     get(handler.onSocketClosed(new SocketClosed("c9", "normal")));
     assertThat(service.events).containsExactly("closed c9 normal");
   }
@@ -208,7 +200,7 @@ class RemoteHandlerTest {
 
   @Test
   void httpsIsAccepted() {
-    RemoteHandler handler = track(new RemoteHandler("https://handler.example:9001"));
+    RemoteHandler handler = resources.track(new RemoteHandler("https://handler.example:9001"));
     assertThat(handler.address()).isEqualTo("https://handler.example:9001");
   }
 
@@ -244,7 +236,7 @@ class RemoteHandlerTest {
 
   @Test
   void ipv6LiteralsAreAccepted() throws Exception {
-    RemoteHandler handler = track(new RemoteHandler("http://[::1]:9001"));
+    RemoteHandler handler = resources.track(new RemoteHandler("http://[::1]:9001"));
     assertThat(handler.address()).isEqualTo("http://[::1]:9001");
   }
 

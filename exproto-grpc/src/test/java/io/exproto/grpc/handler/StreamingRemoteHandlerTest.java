@@ -10,6 +10,7 @@ import io.exproto.grpc.ServiceName;
 import io.exproto.grpc.proto.ConnInfo;
 import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.grpc.sdk.HandlerService;
+import io.exproto.grpc.testkit.Resources;
 import io.exproto.handler.HandlerUnavailableException;
 import io.exproto.handler.ReceivedBytes;
 import io.exproto.handler.ReceivedMessages;
@@ -33,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The legacy streaming client against the SDK's legacy handler server on loopback. */
 class StreamingRemoteHandlerTest {
@@ -40,23 +42,17 @@ class StreamingRemoteHandlerTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
   private final RecordingService service = new RecordingService();
-  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @RegisterExtension
+  final Resources resources = new Resources();
 
   @AfterEach
-  void tearDown() throws Exception {
+  void tearDown() {
     service.release.countDown();
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T track(T resource) {
-    resources.add(resource);
-    return resource;
   }
 
   private HandlerServer serve(HandlerService handlerService, String bind, ServiceName name) throws Exception {
-    HandlerServer server = track(HandlerServer.builder(handlerService).bind(bind).serviceName(name).build());
+    HandlerServer server = resources.track(HandlerServer.builder(handlerService).bind(bind).serviceName(name).build());
     server.start();
     return server;
   }
@@ -72,7 +68,7 @@ class StreamingRemoteHandlerTest {
   @Test
   void everyEventTravelsOnItsStream() throws Exception {
     HandlerServer server = serve(service, "127.0.0.1:0", ServiceName.STREAMING);
-    StreamingRemoteHandler handler = track(new StreamingRemoteHandler(server.address()));
+    StreamingRemoteHandler handler = resources.track(new StreamingRemoteHandler(server.address()));
     assertThat(handler.address()).isEqualTo(server.address());
     ConnectionInfo info = ConnectionInfo.of(SocketType.TCP, new Address("10.0.0.7", 4000),
         new Address("0.0.0.0", 7993), "tcp:default");
@@ -92,7 +88,7 @@ class StreamingRemoteHandlerTest {
   @Test
   void theEventsOfOneStreamArriveInOrder() throws Exception {
     HandlerServer server = serve(service, "127.0.0.1:0", ServiceName.STREAMING);
-    StreamingRemoteHandler handler = track(new StreamingRemoteHandler(server.address()));
+    StreamingRemoteHandler handler = resources.track(new StreamingRemoteHandler(server.address()));
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       String conn = "c" + (i % 4);
@@ -107,7 +103,7 @@ class StreamingRemoteHandlerTest {
   void aSlowHandlerHoldsEventsBackInsteadOfBufferingThem() throws Exception {
     service.blockBytes = true;
     HandlerServer server = serve(service, "127.0.0.1:0", ServiceName.STREAMING);
-    StreamingRemoteHandler handler = track(new StreamingRemoteHandler(server.address()));
+    StreamingRemoteHandler handler = resources.track(new StreamingRemoteHandler(server.address()));
     String chunk = "x".repeat(256 * 1024);
     int count = 100;
     List<CompletableFuture<Void>> futures = new ArrayList<>();
@@ -146,7 +142,7 @@ class StreamingRemoteHandlerTest {
     }
     String bind = "127.0.0.1:" + port;
     HandlerServer first = serve(service, bind, ServiceName.STREAMING);
-    StreamingRemoteHandler handler = track(new StreamingRemoteHandler(first.address()));
+    StreamingRemoteHandler handler = resources.track(new StreamingRemoteHandler(first.address()));
     get(handler.onReceivedBytes(bytes("c1", "before")));
 
     first.close();
@@ -174,7 +170,7 @@ class StreamingRemoteHandlerTest {
   @Test
   void aHandlerWithoutTheLegacyServiceFailsTheEventAsUnimplemented() throws Exception {
     HandlerServer server = serve(service, "127.0.0.1:0", ServiceName.UNARY);
-    StreamingRemoteHandler handler = track(new StreamingRemoteHandler(server.address()));
+    StreamingRemoteHandler handler = resources.track(new StreamingRemoteHandler(server.address()));
     // The refusal arrives after the first message was written: that one is lost (legacy protocol).
     await().atMost(WAIT).untilAsserted(() ->
         assertThatThrownBy(() -> get(handler.onReceivedBytes(bytes("c1", "hi"))))

@@ -3,13 +3,11 @@ package io.exproto.transport.internal;
 import io.exproto.gateway.GatewayMetrics;
 import io.exproto.transport.ListenerCounters;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.NetUtil;
-import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -40,16 +38,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Stateful: one instance per channel; every method runs on the channel's event loop.
  */
-public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
+public final class ProxyProtocolHandler extends HoldingHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ProxyProtocolHandler.class);
-
-  private enum State { WAITING, PASSED, REFUSED }
 
   private final String listenerName;
   private final long timeoutNanos;
   private final GatewayMetrics metrics;
-  private State state = State.WAITING;
   private ScheduledFuture<?> timer;
 
   /**
@@ -75,7 +70,7 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
    */
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    if (state == State.WAITING && timer == null) {
+    if (waiting() && timer == null) {
       timer = ctx.executor().schedule(() -> refuse(ctx, "no PROXY protocol header within "
           + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"), timeoutNanos, TimeUnit.NANOSECONDS);
     }
@@ -92,51 +87,49 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HAProxyMessage header) {
       try {
-        if (state == State.WAITING) {
+        if (waiting()) {
           accept(ctx, header);
         }
       } finally {
         header.release();
       }
-    } else if (state == State.PASSED) {
-      ctx.fireChannelRead(msg);
     } else {
-      ReferenceCountUtil.release(msg);
+      super.channelRead(ctx, msg);
     }
   }
 
   /**
-   * Refuses the connection on a header error while waiting; passes other failures on.
+   * Refuses the connection on a header error while waiting (failures after the header go on).
    *
    * @param ctx the handler's context
    * @param cause the failure
    */
   @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (state == State.PASSED) {
-      ctx.fireExceptionCaught(cause);
-      return;
-    }
-    if (state == State.WAITING) {
-      // The decoder's message quotes what the device sent: only at DEBUG.
-      log.debug("{}: invalid PROXY protocol header from {}", listenerName, ctx.channel().remoteAddress(), cause);
-      refuse(ctx, "invalid PROXY protocol header");
-    }
+  void failedWhileWaiting(ChannelHandlerContext ctx, Throwable cause) {
+    // The decoder's message quotes what the device sent: only at DEBUG.
+    log.debug("{}: invalid PROXY protocol header from {}", listenerName, ctx.channel().remoteAddress(), cause);
+    refuse(ctx, "invalid PROXY protocol header");
   }
 
   /**
-   * Swallows the close of a connection that never got past the header.
+   * Stops the timer; the close of a connection that never got past the header is swallowed.
    *
    * @param ctx the handler's context
    */
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     cancelTimer();
-    if (state == State.PASSED) {
-      ctx.fireChannelInactive();
-    } else {
-      state = State.REFUSED;
-    }
+    super.channelInactive(ctx);
+  }
+
+  /**
+   * Marks a connection that closed before its header as refused, without counting it.
+   *
+   * @param ctx the handler's context
+   */
+  @Override
+  void closedWhileHeld(ChannelHandlerContext ctx) {
+    refuse();
   }
 
   /**
@@ -151,7 +144,7 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
 
   private void accept(ChannelHandlerContext ctx, HAProxyMessage header) {
     cancelTimer();
-    state = State.PASSED;
+    pass();
     if (header.command() == HAProxyCommand.PROXY) {
       HAProxyProxiedProtocol.AddressFamily family = header.proxiedProtocol().addressFamily();
       if (family == HAProxyProxiedProtocol.AddressFamily.AF_IPv4
@@ -175,10 +168,9 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(ChannelHandlerContext ctx, String why) {
-    if (state != State.WAITING) {
+    if (!refuse()) {
       return;
     }
-    state = State.REFUSED;
     cancelTimer();
     metrics.increment(ListenerCounters.name(listenerName, ListenerCounters.REFUSED_PROXY_PROTOCOL));
     log.info("{} refused a connection from {}: {}", listenerName, ctx.channel().remoteAddress(), why);

@@ -12,17 +12,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.util.concurrent.BlockingOperationException;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.BindException;
@@ -30,7 +25,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,11 +59,6 @@ public final class StreamServer {
 
   private static final Logger log = LoggerFactory.getLogger(StreamServer.class);
 
-  /** How long {@link #stop()} waits for channels to close and owned event loops to end. */
-  private static final long STOP_WAIT_MILLIS = 3_000;
-
-  private enum State { NEW, STARTED, STOPPED }
-
   private final ListenerOptions options;
   private final StreamOptions stream;
   private final EventLoopGroup sharedBossGroup;
@@ -77,15 +66,14 @@ public final class StreamServer {
   private final SocketType socketType;
   private final String closeReason;
   private final Function<Channel, SslHandler> tls;
+  private final ListenerLifecycle lifecycle;
 
   // Guarded by this.
-  private State state = State.NEW;
   private EventLoopGroup ownedBossGroup;
   private EventLoopGroup ownedWorkerGroup;
   private Channel serverChannel;
   private ConnectionLimitHandler connectionLimit;
 
-  private volatile InetSocketAddress boundAddress;
   private volatile ChannelGroup connections;
   private volatile boolean stopping;
 
@@ -112,6 +100,7 @@ public final class StreamServer {
     this.socketType = Objects.requireNonNull(socketType, "socketType");
     this.closeReason = Objects.requireNonNull(closeReason, "closeReason");
     this.tls = tls;
+    this.lifecycle = new ListenerLifecycle(options);
   }
 
   /**
@@ -134,18 +123,12 @@ public final class StreamServer {
   public synchronized void start(ConnectionAcceptor acceptor) throws IOException {
     Objects.requireNonNull(acceptor, "acceptor");
     String name = options.name();
-    if (state != State.NEW) {
-      throw new IllegalStateException("listener " + name + " was already "
-          + (state == State.STARTED ? "started" : "stopped") + "; build a new one");
-    }
+    lifecycle.checkStartable();
     EventLoopGroup bossGroup = sharedBossGroup;
     EventLoopGroup workerGroup = sharedWorkerGroup;
     if (bossGroup == null) {
-      String threadPrefix = "exproto-" + name.replace(':', '-');
-      ownedBossGroup = new MultiThreadIoEventLoopGroup(1,
-          new DefaultThreadFactory(threadPrefix + "-boss"), NioIoHandler.newFactory());
-      ownedWorkerGroup = new MultiThreadIoEventLoopGroup(0,
-          new DefaultThreadFactory(threadPrefix + "-worker"), NioIoHandler.newFactory());
+      ownedBossGroup = lifecycle.newEventLoopGroup(1, "boss");
+      ownedWorkerGroup = lifecycle.newEventLoopGroup(0, "worker");
       bossGroup = ownedBossGroup;
       workerGroup = ownedWorkerGroup;
     }
@@ -183,15 +166,15 @@ public final class StreamServer {
 
     ChannelFuture bound = bootstrap.bind(options.bind()).awaitUninterruptibly();
     if (!bound.isSuccess()) {
-      state = State.STOPPED;
+      IOException failure = lifecycle.startFailed(bound.cause());
       stopping = true;
       bound.channel().close();
       shutDownOwnedEventLoops();
-      throw bindFailure(bound.cause());
+      throw failure;
     }
     serverChannel = bound.channel();
-    boundAddress = (InetSocketAddress) serverChannel.localAddress();
-    state = State.STARTED;
+    InetSocketAddress boundAddress = (InetSocketAddress) serverChannel.localAddress();
+    lifecycle.started(boundAddress);
     log.info("Listener {} bound to {}", name, ListenerOptions.describe(boundAddress));
   }
 
@@ -234,20 +217,18 @@ public final class StreamServer {
     Channel server;
     ChannelGroup group;
     synchronized (this) {
-      if (state == State.STOPPED) {
+      if (lifecycle.isStopped()) {
         return;
       }
-      boolean started = state == State.STARTED;
-      state = State.STOPPED;
       stopping = true;
-      if (!started) {
+      if (!lifecycle.stop()) {
         return;
       }
       server = serverChannel;
       group = connections;
     }
-    awaitQuietly(server.close());
-    awaitQuietly(group.close());
+    ListenerLifecycle.awaitQuietly(server.close());
+    ListenerLifecycle.awaitQuietly(group.close());
     synchronized (this) {
       shutDownOwnedEventLoops();
     }
@@ -261,11 +242,7 @@ public final class StreamServer {
    * @throws IllegalStateException before the server started
    */
   public InetSocketAddress localAddress() {
-    InetSocketAddress address = boundAddress;
-    if (address == null) {
-      throw new IllegalStateException("listener " + options.name() + " has not started");
-    }
-    return address;
+    return lifecycle.localAddress();
   }
 
   /**
@@ -274,8 +251,7 @@ public final class StreamServer {
    * @return the address as text
    */
   public String describeAddress() {
-    InetSocketAddress address = boundAddress;
-    return ListenerOptions.describe(address != null ? address : options.bind());
+    return lifecycle.describeAddress();
   }
 
   /**
@@ -298,31 +274,8 @@ public final class StreamServer {
   }
 
   private void shutDownOwnedEventLoops() {
-    if (ownedBossGroup == null) {
-      return;
-    }
-    Future<?> boss = ownedBossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-    Future<?> worker = ownedWorkerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-    awaitQuietly(boss);
-    awaitQuietly(worker);
+    ListenerLifecycle.shutDown(ownedBossGroup, ownedWorkerGroup);
     ownedBossGroup = null;
     ownedWorkerGroup = null;
-  }
-
-  private static void awaitQuietly(Future<?> future) {
-    try {
-      future.awaitUninterruptibly(STOP_WAIT_MILLIS);
-    } catch (BlockingOperationException e) {
-      // stop() was called on an event loop thread, which must not wait for itself.
-    }
-  }
-
-  private IOException bindFailure(Throwable cause) {
-    String reason = cause == null ? "unknown error" : String.valueOf(cause.getMessage());
-    String message = "listener " + options.name() + " cannot bind " + ListenerOptions.describe(options.bind())
-        + ": " + reason;
-    IOException failure = cause instanceof BindException ? new BindException(message) : new IOException(message);
-    failure.initCause(cause);
-    return failure;
   }
 }

@@ -4,11 +4,9 @@ import io.exproto.gateway.GatewayMetrics;
 import io.exproto.listener.CertificateInfo;
 import io.exproto.transport.ListenerCounters;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.util.ReferenceCountUtil;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -43,15 +41,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Stateful: one instance per channel; every method runs on the channel's event loop.
  */
-public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
+public final class TlsHandshakeHandler extends HoldingHandler {
 
   private static final Logger log = LoggerFactory.getLogger(TlsHandshakeHandler.class);
 
-  private enum State { WAITING, PASSED, REFUSED }
-
   private final String listenerName;
   private final GatewayMetrics metrics;
-  private State state = State.WAITING;
 
   /**
    * Creates the handler of one channel.
@@ -82,9 +77,9 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
    */
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-    if (event instanceof SslHandshakeCompletionEvent done && state == State.WAITING) {
+    if (event instanceof SslHandshakeCompletionEvent done && waiting()) {
       if (done.isSuccess()) {
-        state = State.PASSED;
+        pass();
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         if (ssl != null) {
           peerCertificate(ssl).ifPresent(info -> ctx.channel().attr(ChannelAttributes.PEER_CERTIFICATE).set(info));
@@ -98,53 +93,23 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Passes bytes on once the handshake is done; releases anything before (there is none, as the
-   * SslHandler only decrypts application data after the handshake).
-   *
-   * @param ctx the handler's context
-   * @param msg the inbound message
-   */
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (state == State.PASSED) {
-      ctx.fireChannelRead(msg);
-    } else {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  /**
    * Refuses the connection on a failure before the handshake completed (counted once, whether
-   * the failure or the handshake's failure event comes first); passes later failures on.
+   * the failure or the handshake's failure event comes first; later failures go on). Bytes before
+   * the handshake are released and the close of a connection whose handshake never completed is
+   * swallowed, as for every {@link HoldingHandler}.
    *
    * @param ctx the handler's context
    * @param cause the failure
    */
   @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (state == State.PASSED) {
-      ctx.fireExceptionCaught(cause);
-      return;
-    }
-    if (state == State.WAITING) {
-      refuse(ctx, cause);
-    }
-  }
-
-  /**
-   * Swallows the close of a connection whose handshake never completed.
-   *
-   * @param ctx the handler's context
-   */
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    if (state == State.PASSED) {
-      ctx.fireChannelInactive();
-    }
+  void failedWhileWaiting(ChannelHandlerContext ctx, Throwable cause) {
+    refuse(ctx, cause);
   }
 
   private void refuse(ChannelHandlerContext ctx, Throwable cause) {
-    state = State.REFUSED;
+    if (!refuse()) {
+      return;
+    }
     metrics.increment(ListenerCounters.name(listenerName, ListenerCounters.REFUSED_TLS_HANDSHAKE));
     log.info("{}: TLS handshake with {} failed: {}", listenerName, ctx.channel().remoteAddress(), describe(cause));
     if (log.isDebugEnabled()) {

@@ -1,10 +1,10 @@
 package io.exproto.transport.ssl;
 
 import io.exproto.handler.CloseReasons;
-import io.exproto.listener.ConnectionAcceptor;
 import io.exproto.listener.Listener;
 import io.exproto.listener.SocketType;
 import io.exproto.transport.StreamListenerBuilder;
+import io.exproto.transport.internal.StreamListenerBase;
 import io.exproto.transport.internal.StreamServer;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.ClientAuth;
@@ -14,8 +14,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -30,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
@@ -86,7 +83,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *
  * <p>Event loops and lifecycle are the TCP listener's. Thread-safe.
  */
-public final class SslListener implements Listener {
+public final class SslListener extends StreamListenerBase implements Listener {
 
   /** EMQX's {@code verify}: whether the listener asks clients for a certificate and checks it. */
   public enum Verify {
@@ -124,11 +121,10 @@ public final class SslListener implements Listener {
       "tlsv1.1", "TLSv1.1",
       "tlsv1", "TLSv1");
 
-  private final StreamServer server;
   private final SslContext sslContext;
 
   private SslListener(StreamServer server, SslContext sslContext) {
-    this.server = server;
+    super(server);
     this.sslContext = sslContext;
   }
 
@@ -142,60 +138,6 @@ public final class SslListener implements Listener {
    */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /**
-   * Returns the listener's name.
-   *
-   * @return the name, e.g. {@code ssl:default}
-   */
-  @Override
-  public String name() {
-    return server.options().name();
-  }
-
-  /**
-   * Returns the mountpoint configured for this listener.
-   *
-   * @return the mountpoint template, or empty to use the gateway's
-   */
-  @Override
-  public Optional<String> mountpoint() {
-    return server.options().mountpoint();
-  }
-
-  /**
-   * Binds the server socket and starts accepting; returns once bound.
-   *
-   * @param acceptor where new connections go, not null
-   * @throws IOException when the address cannot be bound (a {@link BindException} when the port
-   *     is in use or the address is not local); the message names the listener and the address
-   * @throws IllegalStateException when the listener was already started or stopped
-   */
-  @Override
-  public void start(ConnectionAcceptor acceptor) throws IOException {
-    server.start(Objects.requireNonNull(acceptor, "acceptor"));
-  }
-
-  /**
-   * Stops accepting, closes every open connection of this listener (each reports
-   * {@code ssl_closed} to the gateway unless the gateway closed it first) and shuts down the event
-   * loops the listener created. Idempotent.
-   */
-  @Override
-  public void stop() {
-    server.stop();
-  }
-
-  /**
-   * Returns the address the listener is bound to; with port 0 configured, this has the port the
-   * system chose.
-   *
-   * @return the bound address
-   * @throws IllegalStateException before the listener started
-   */
-  public InetSocketAddress localAddress() {
-    return server.localAddress();
   }
 
   /**
@@ -213,12 +155,7 @@ public final class SslListener implements Listener {
    * @return a snapshot
    */
   List<Channel> openChannels() {
-    return server.openChannels();
-  }
-
-  @Override
-  public String toString() {
-    return "SslListener{" + name() + ", " + server.describeAddress() + "}";
+    return server().openChannels();
   }
 
   /**

@@ -1,19 +1,13 @@
 package io.exproto.transport.tcp;
 
 import io.exproto.handler.CloseReasons;
-import io.exproto.listener.ConnectionAcceptor;
 import io.exproto.listener.Listener;
 import io.exproto.listener.SocketType;
-import io.exproto.transport.ListenerOptions;
 import io.exproto.transport.StreamListenerBuilder;
+import io.exproto.transport.internal.StreamListenerBase;
 import io.exproto.transport.internal.StreamServer;
 import io.netty.channel.Channel;
-import java.io.IOException;
-import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 
 /**
  * A plain TCP device listener: every accepted socket becomes one gateway connection with socket
@@ -73,12 +67,10 @@ import java.util.Optional;
  * stops. Lifecycle: {@link #start} once, {@link #stop} any number of times; a stopped listener
  * cannot start again. Thread-safe.
  */
-public final class TcpListener implements Listener {
-
-  private final StreamServer server;
+public final class TcpListener extends StreamListenerBase implements Listener {
 
   private TcpListener(StreamServer server) {
-    this.server = server;
+    super(server);
   }
 
   /**
@@ -93,67 +85,12 @@ public final class TcpListener implements Listener {
   }
 
   /**
-   * Returns the listener's name.
-   *
-   * @return the name, e.g. {@code tcp:default}
-   */
-  @Override
-  public String name() {
-    return server.options().name();
-  }
-
-  /**
-   * Returns the mountpoint configured for this listener.
-   *
-   * @return the mountpoint template, or empty to use the gateway's
-   */
-  @Override
-  public Optional<String> mountpoint() {
-    return server.options().mountpoint();
-  }
-
-  /**
-   * Binds the server socket and starts accepting; returns once bound.
-   *
-   * @param acceptor where new connections go, not null
-   * @throws IOException when the address cannot be bound (a {@link BindException} when the port
-   *     is in use or the address is not local); the message names the listener and the address
-   * @throws IllegalStateException when the listener was already started or stopped
-   */
-  @Override
-  public void start(ConnectionAcceptor acceptor) throws IOException {
-    server.start(Objects.requireNonNull(acceptor, "acceptor"));
-  }
-
-  /**
-   * Stops accepting, closes every open connection of this listener (each reports
-   * {@code tcp_closed} to the gateway unless the gateway closed it first) and, when the listener
-   * created its own event loops, shuts them down (waiting up to a few seconds). Shared event loops
-   * are left running. Idempotent; before {@link #start} it only prevents a later start.
-   */
-  @Override
-  public void stop() {
-    server.stop();
-  }
-
-  /**
-   * Returns the address the listener is bound to; with port 0 configured, this has the port the
-   * system chose.
-   *
-   * @return the bound address
-   * @throws IllegalStateException before the listener started
-   */
-  public InetSocketAddress localAddress() {
-    return server.localAddress();
-  }
-
-  /**
    * Returns the channels of the listener's open connections, for tests in this package.
    *
    * @return a snapshot
    */
   List<Channel> openChannels() {
-    return server.openChannels();
+    return server().openChannels();
   }
 
   /**
@@ -162,12 +99,7 @@ public final class TcpListener implements Listener {
    * @return the number
    */
   int admittedConnections() {
-    return server.admittedConnections();
-  }
-
-  @Override
-  public String toString() {
-    return "TcpListener{" + name() + ", " + server.describeAddress() + "}";
+    return server().admittedConnections();
   }
 
   /**

@@ -5,6 +5,7 @@ import io.exproto.listener.Listener;
 import io.exproto.listener.SocketType;
 import io.exproto.transport.ListenerBuilder;
 import io.exproto.transport.ListenerOptions;
+import io.exproto.transport.internal.ListenerLifecycle;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -12,18 +13,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoEventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.util.concurrent.BlockingOperationException;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,26 +59,21 @@ public final class UdpListener implements Listener {
 
   private static final Logger log = LoggerFactory.getLogger(UdpListener.class);
 
-  /** How long {@link #stop()} waits for the socket to close and an owned event loop to end. */
-  private static final long STOP_WAIT_MILLIS = 3_000;
-
-  private enum State { NEW, STARTED, STOPPED }
-
   private final ListenerOptions options;
   private final EventLoopGroup sharedGroup;
   private final int maxDatagramSize;
+  private final ListenerLifecycle lifecycle;
 
   // Guarded by this.
-  private State state = State.NEW;
   private EventLoopGroup ownedGroup;
   private Channel channel;
   private UdpPeerHandler peers;
-  private volatile InetSocketAddress boundAddress;
 
   private UdpListener(ListenerOptions options, EventLoopGroup sharedGroup, int maxDatagramSize) {
     this.options = options;
     this.sharedGroup = sharedGroup;
     this.maxDatagramSize = maxDatagramSize;
+    this.lifecycle = new ListenerLifecycle(options);
   }
 
   /**
@@ -126,14 +117,10 @@ public final class UdpListener implements Listener {
   @Override
   public synchronized void start(ConnectionAcceptor acceptor) throws IOException {
     Objects.requireNonNull(acceptor, "acceptor");
-    if (state != State.NEW) {
-      throw new IllegalStateException("listener " + options.name() + " was already "
-          + (state == State.STARTED ? "started" : "stopped") + "; build a new one");
-    }
+    lifecycle.checkStartable();
     EventLoopGroup group = sharedGroup;
     if (group == null) {
-      ownedGroup = new MultiThreadIoEventLoopGroup(1,
-          new DefaultThreadFactory("exproto-" + options.name().replace(':', '-') + "-io"), NioIoHandler.newFactory());
+      ownedGroup = lifecycle.newEventLoopGroup(1, "io");
       group = ownedGroup;
     }
     UdpPeerHandler handler = new UdpPeerHandler(options, acceptor);
@@ -147,15 +134,15 @@ public final class UdpListener implements Listener {
 
     ChannelFuture bound = bootstrap.bind(options.bind()).awaitUninterruptibly();
     if (!bound.isSuccess()) {
-      state = State.STOPPED;
+      IOException failure = lifecycle.startFailed(bound.cause());
       bound.channel().close();
       shutDownOwnedEventLoop();
-      throw bindFailure(bound.cause());
+      throw failure;
     }
     channel = bound.channel();
     peers = handler;
-    boundAddress = (InetSocketAddress) channel.localAddress();
-    state = State.STARTED;
+    InetSocketAddress boundAddress = (InetSocketAddress) channel.localAddress();
+    lifecycle.started(boundAddress);
     log.info("Listener {} bound to {}", options.name(), ListenerOptions.describe(boundAddress));
   }
 
@@ -169,18 +156,13 @@ public final class UdpListener implements Listener {
   public void stop() {
     Channel socket;
     synchronized (this) {
-      if (state == State.STOPPED) {
-        return;
-      }
-      boolean started = state == State.STARTED;
-      state = State.STOPPED;
-      if (!started) {
+      if (!lifecycle.stop()) {
         return;
       }
       socket = channel;
     }
     // Closing the socket makes the peer handler report udp_closed for every peer, on its loop.
-    awaitQuietly(socket.close());
+    ListenerLifecycle.awaitQuietly(socket.close());
     synchronized (this) {
       shutDownOwnedEventLoop();
     }
@@ -195,11 +177,7 @@ public final class UdpListener implements Listener {
    * @throws IllegalStateException before the listener started
    */
   public InetSocketAddress localAddress() {
-    InetSocketAddress address = boundAddress;
-    if (address == null) {
-      throw new IllegalStateException("listener " + options.name() + " has not started");
-    }
-    return address;
+    return lifecycle.localAddress();
   }
 
   /**
@@ -221,34 +199,13 @@ public final class UdpListener implements Listener {
   }
 
   private void shutDownOwnedEventLoop() {
-    if (ownedGroup == null) {
-      return;
-    }
-    awaitQuietly(ownedGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
+    ListenerLifecycle.shutDown(ownedGroup);
     ownedGroup = null;
-  }
-
-  private static void awaitQuietly(Future<?> future) {
-    try {
-      future.awaitUninterruptibly(STOP_WAIT_MILLIS);
-    } catch (BlockingOperationException e) {
-      // stop() was called on an event loop thread, which must not wait for itself.
-    }
-  }
-
-  private IOException bindFailure(Throwable cause) {
-    String reason = cause == null ? "unknown error" : String.valueOf(cause.getMessage());
-    String message = "listener " + options.name() + " cannot bind " + ListenerOptions.describe(options.bind())
-        + ": " + reason;
-    IOException failure = cause instanceof BindException ? new BindException(message) : new IOException(message);
-    failure.initCause(cause);
-    return failure;
   }
 
   @Override
   public String toString() {
-    InetSocketAddress address = boundAddress;
-    return "UdpListener{" + options.name() + ", " + ListenerOptions.describe(address != null ? address : options.bind()) + "}";
+    return "UdpListener{" + options.name() + ", " + lifecycle.describeAddress() + "}";
   }
 
   /**

@@ -5,14 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayMetrics;
-import io.exproto.handler.ConnectionHandler;
 import io.exproto.handler.ReceivedBytes;
-import io.exproto.handler.ReceivedMessages;
 import io.exproto.handler.SocketClosed;
-import io.exproto.handler.SocketCreated;
-import io.exproto.handler.TimerTimeout;
 import io.exproto.transport.internal.NettyLeakCheck;
 import io.exproto.transport.testkit.DeviceClient;
+import io.exproto.transport.testkit.IdleHandler;
 import io.netty.channel.Channel;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -52,17 +49,12 @@ class TcpBackpressureTest {
   private Gateway gateway;
 
   /** Keeps a running checksum of each connection's bytes; can hold its callbacks back. */
-  private static final class ChecksumHandler implements ConnectionHandler {
+  private static final class ChecksumHandler extends IdleHandler {
     private final CRC32 crc = new CRC32();
     private long received;
     private int callbacks;
     private volatile CompletableFuture<Void> gate = new CompletableFuture<>();
     volatile String closeReason;
-
-    @Override
-    public CompletionStage<Void> onSocketCreated(SocketCreated event) {
-      return CompletableFuture.completedFuture(null);
-    }
 
     @Override
     public CompletionStage<Void> onReceivedBytes(ReceivedBytes event) {
@@ -72,16 +64,6 @@ class TcpBackpressureTest {
         callbacks++;
       }
       return gate;
-    }
-
-    @Override
-    public CompletionStage<Void> onTimerTimeout(TimerTimeout event) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletionStage<Void> onReceivedMessages(ReceivedMessages event) {
-      return CompletableFuture.completedFuture(null);
     }
 
     @Override

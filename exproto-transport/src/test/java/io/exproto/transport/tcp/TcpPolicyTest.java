@@ -7,15 +7,12 @@ import static org.awaitility.Awaitility.await;
 import io.exproto.adapter.Adapter;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayMetrics;
-import io.exproto.handler.ConnectionHandler;
 import io.exproto.handler.ReceivedBytes;
-import io.exproto.handler.ReceivedMessages;
 import io.exproto.handler.SocketClosed;
-import io.exproto.handler.SocketCreated;
-import io.exproto.handler.TimerTimeout;
 import io.exproto.transport.internal.NettyLeakCheck;
 import io.exproto.transport.testkit.DeviceClient;
 import io.exproto.transport.testkit.EchoGateway;
+import io.exproto.transport.testkit.IdleHandler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,7 +122,7 @@ class TcpPolicyTest {
   }
 
   /** Answers the first bytes of a connection with far more data than any socket buffer holds. */
-  private static final class FloodHandler implements ConnectionHandler {
+  private static final class FloodHandler extends IdleHandler {
     private final Adapter adapter;
     final Map<String, String> closed = new ConcurrentHashMap<>();
 
@@ -134,26 +131,11 @@ class TcpPolicyTest {
     }
 
     @Override
-    public CompletionStage<Void> onSocketCreated(SocketCreated event) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
     public CompletionStage<Void> onReceivedBytes(ReceivedBytes event) {
       byte[] chunk = new byte[64 * 1024];
       for (int i = 0; i < 128; i++) {
         adapter.send(event.conn(), chunk.clone());
       }
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletionStage<Void> onTimerTimeout(TimerTimeout event) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletionStage<Void> onReceivedMessages(ReceivedMessages event) {
       return CompletableFuture.completedFuture(null);
     }
 

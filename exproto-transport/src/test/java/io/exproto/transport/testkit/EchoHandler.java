@@ -1,12 +1,9 @@
 package io.exproto.transport.testkit;
 
 import io.exproto.adapter.Adapter;
-import io.exproto.handler.ConnectionHandler;
 import io.exproto.handler.ReceivedBytes;
-import io.exproto.handler.ReceivedMessages;
 import io.exproto.handler.SocketClosed;
 import io.exproto.handler.SocketCreated;
-import io.exproto.handler.TimerTimeout;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,7 +20,7 @@ import java.util.concurrent.CompletionStage;
  * {@code quit}, and records every callback. {@link #stall()} makes OnReceivedBytes return a stage
  * the test completes later with {@link #release()}.
  */
-public final class EchoHandler implements ConnectionHandler {
+public final class EchoHandler extends IdleHandler {
 
   private final Adapter adapter;
   private final List<SocketCreated> created = new ArrayList<>();
@@ -61,16 +58,6 @@ public final class EchoHandler implements ConnectionHandler {
     }
     CompletableFuture<Void> current = gate;
     return reply.thenCompose(result -> current);
-  }
-
-  @Override
-  public CompletionStage<Void> onTimerTimeout(TimerTimeout event) {
-    return CompletableFuture.completedFuture(null);
-  }
-
-  @Override
-  public CompletionStage<Void> onReceivedMessages(ReceivedMessages event) {
-    return CompletableFuture.completedFuture(null);
   }
 
   @Override

@@ -11,7 +11,10 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.exproto.gateway.Gateway;
 import io.exproto.grpc.GrpcHandler;
+import io.exproto.handler.FailurePolicy;
+import io.exproto.listener.Listener;
 import io.exproto.transport.tcp.TcpListener;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,11 +22,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -31,111 +32,138 @@ import java.util.regex.Pattern;
  * with EMQX's key names, so an EMQX user can paste the ExProto block of their {@code emqx.conf}.
  *
  * <p>The file is a thin layer over the builders, never a second source of truth: every key maps
- * onto one method of {@link Gateway.Builder}, {@link TcpListener.Builder} or
- * {@link GrpcHandler.Builder}, and a key the file leaves out keeps that builder's default (EMQX's
- * defaults). Supported keys:
+ * onto one method of {@link Gateway.Builder}, of a listener builder
+ * ({@link TcpListener.Builder}, {@link io.exproto.transport.ssl.SslListener.Builder},
+ * {@link io.exproto.transport.udp.UdpListener.Builder}, {@link io.exproto.dtls.DtlsListener.Builder}),
+ * of {@link GrpcHandler.Builder} and its TLS options, or of an authenticator's builder from
+ * exproto-auth; a key the file leaves out keeps that builder's default (EMQX's defaults).
+ * Supported keys:
  *
  * <pre>
  * gateway.exproto {
- *   mountpoint = ""                      # Gateway.Builder.mountpoint
- *   idle_timeout = 30s                   # Gateway.Builder.idleTimeout
- *   enable_stats = true                  # accepted, no effect yet (the gateway always counts)
- *   server.bind = "0.0.0.0:9100"         # GrpcHandler.Builder.adapterBind
- *   handler {
- *     address = "http://127.0.0.1:9001"  # GrpcHandler.Builder.handlerAddress
- *     service_name = ConnectionUnaryHandler   # the only one supported yet
+ *   mountpoint = ""                       # Gateway.Builder.mountpoint
+ *   idle_timeout = 30s                    # Gateway.Builder.idleTimeout
+ *   enable_stats = true                   # accepted, no effect (the gateway always counts)
+ *   server {                              # the ConnectionAdapter gRPC server
+ *     bind = "0.0.0.0:9100"               # GrpcHandler.Builder.adapterBind
+ *     ssl_options {                       # GrpcHandler.Builder.adapterTls(ServerTlsOptions)
+ *       certfile = "adapter.pem", keyfile = "adapter.key", cacertfile = "ca.pem"
+ *       verify = verify_peer              # or verify_none (the default)
+ *       fail_if_no_peer_cert = true
+ *     }
  *   }
- *   listeners.tcp.NAME {                 # a TcpListener named "tcp:NAME"
- *     bind = "0.0.0.0:7993"              # "port" or "host:port"
- *     max_connections = 1024000          # or infinity
- *     mountpoint = "..."                 # overrides the gateway's
- *     tcp_options { nodelay = true, backlog = 1024, recbuf = 64KB, sndbuf = 64KB }
+ *   handler {                             # the user's handler service
+ *     address = "http://127.0.0.1:9001"   # GrpcHandler.Builder.handlerAddress; https:// = TLS
+ *     service_name = ConnectionUnaryHandler  # or ConnectionHandler: GrpcHandler.Builder.serviceName
+ *     ssl_options {                       # GrpcHandler.Builder.handlerTls(ClientTlsOptions)
+ *       enable = true, certfile = "...", keyfile = "...", cacertfile = "ca.pem"
+ *       verify = verify_peer, server_name_indication = "handler.internal"
+ *     }
+ *     failure_policy = close              # (project key) or retry: Gateway.Builder.failurePolicy
+ *     retry_window = 60s                  # (project key) Gateway.Builder.retryWindow
+ *     request_timeout = 30s               # (project key) the deadline of one callback:
+ *                                         #   Gateway.Builder.handlerTimeout, and the same value as
+ *                                         #   GrpcHandler.Builder.callTimeout
  *   }
- * }
+ *   listeners {
+ *     tcp.NAME {                          # a TcpListener named "tcp:NAME"
+ *       enable = true                     # false: the listener is not created
+ *       bind = "0.0.0.0:7993"             # "port" or "host:port"
+ *       max_connections = 1024000         # or infinity
+ *       max_conn_rate = 1000              # new connections per second ("1000/s" too), or infinity
+ *       access_rules = ["allow all"]      # "allow 10.0.0.0/8", "deny 192.168.1.7"; first match wins
+ *       proxy_protocol = false
+ *       proxy_protocol_timeout = 3s
+ *       mountpoint = "..."                # overrides the gateway's
+ *       tcp_options { nodelay = true, send_timeout = 15s, send_timeout_close = true,
+ *                     recbuf = 64KB, sndbuf = 64KB, backlog = 1024 }
+ *     }
+ *     ssl.NAME {                          # an SslListener: the tcp keys, plus
+ *       ssl_options { certfile, keyfile, cacertfile, verify, fail_if_no_peer_cert,
+ *                     versions = ["tlsv1.3", "tlsv1.2"], depth, password, handshake_timeout }
+ *     }
+ *     udp.NAME {                          # a UdpListener
+ *       enable, bind, max_connections, max_conn_rate, access_rules, mountpoint
+ *       udp_options { recbuf = 64KB, sndbuf = 64KB }
+ *     }
+ *     dtls.NAME {                         # a DtlsListener: the udp keys, plus
+ *       dtls_options { certfile, keyfile, cacertfile, verify, fail_if_no_peer_cert,
+ *                      ciphers = ["TLS_PSK_WITH_AES_128_CCM_8"]     # IANA names (Scandium's)
+ *                      psk = [{identity = "dev-1", secret = "..."}] # (project key) pre-shared keys
+ *                    }
+ *     }
+ *   }
+ *   authentication = [                    # optional: one object or a chain (a list), tried in order
+ *     { mechanism = password_based, backend = http,          # HttpAuthenticator
+ *       method = post, url = "http://127.0.0.1:8080/auth",
+ *       headers { "content-type" = "application/json" },
+ *       body { username = "${username}", password = "${password}", clientid = "${clientid}" },
+ *       request_timeout = 5s }
+ *     { mechanism = password_based, backend = built_in_database,  # UserStoreAuthenticator
+ *       user_id_type = username,                                # or clientid
+ *       users = [{user_id = "alice", password = "...", is_superuser = false}] }  # (project key)
+ *     { mechanism = jwt, use_jwks = false,                      # JwtAuthenticator
+ *       algorithm = hmac-based, secret = "...", secret_base64_encoded = false
+ *       # or: algorithm = public-key, public_key = "-----BEGIN PUBLIC KEY-----..." (or a PEM file path)
+ *       verify_claims { clientid = "${clientid}" } }
+ *   ]
+ *   authorization {                       # (project key) a RuleAuthorizer (Gateway.Builder.authorizer)
+ *     no_match = allow                    # or deny: Gateway.Builder.authorizationDefault
+ *     rules = [{permission = deny, action = publish, topic = "secret/#"}]  # RuleAuthorizer.Builder
+ *   }                                     #   allow/deny; action: publish, subscribe or all (the
+ * }                                       #   default); the first matching rule decides
  * </pre>
  *
- * <p>A file without any {@code listeners.tcp} entry gets EMQX's default listener {@code tcp:default}
- * on port 7993. Durations are a number and a unit ({@code ms}, {@code s}, {@code m}, {@code h}); sizes
- * a number of bytes, optionally with {@code KB} or {@code MB} (1024-based).
+ * <p>Every authenticator also takes {@code enable = false} (it is then left out of the chain). A
+ * file without any listener gets EMQX's default listener {@code tcp:default} on port 7993.
+ * Durations are a number and a unit ({@code ms}, {@code s}, {@code m}, {@code h}); sizes a number of
+ * bytes, optionally with {@code KB} or {@code MB} (1024-based). Relative file paths
+ * ({@code certfile}, ...) are resolved against the directory of the configuration file. Values may
+ * come from the environment with HOCON substitutions outside quotes, e.g.
+ * {@code secret = ${JWT_SECRET}}.
  *
  * <p>Anything else is an error that names the full key path and the line, even where EMQX knows the
- * key ({@code listeners.ssl}, {@code authentication}, {@code max_conn_rate}, {@code access_rules},
- * {@code proxy_protocol}, {@code ssl_options}, ...) but this version does not support it yet: the
- * gateway refuses to start rather than silently ignore a setting. Instances are immutable.
+ * key ({@code acceptors}, {@code ciphers} of an ssl listener, {@code password_hash_algorithm}, ...)
+ * but this version does not support it: the gateway refuses to start rather than silently ignore
+ * a setting. Elements of a list are named by their position from 1, as EMQX does
+ * ({@code gateway.exproto.authentication.2.url}). Secret values (key passwords, user passwords,
+ * JWT secrets, PSK secrets, HTTP header values) are never shown in an error.
+ *
+ * <p>Instances are immutable; every call builds fresh builders, so a listener can be built again
+ * for a restart.
  */
 public final class ConfigFile {
 
   /** The path of the block this file reads; everything else in the file is an error. */
   public static final String BLOCK = "gateway.exproto";
 
-  private static final String SUPPORTED_SERVICE = "ConnectionUnaryHandler";
-  private static final String LEGACY_SERVICE = "ConnectionHandler";
+  /** The listener types, in the order {@link #listeners()} lists them when lines tie. */
+  static final List<String> LISTENER_TYPES = List.of("tcp", "ssl", "udp", "dtls");
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb)?", Pattern.CASE_INSENSITIVE);
+  /** A syntax error on a line with one of these words may quote a secret: quoted text is withheld. */
+  private static final Pattern SECRET_LINE = Pattern.compile("(?i)password|secret|psk|authorization|token");
+  private static final Pattern QUOTED = Pattern.compile("'[^']*'|\"[^\"]*\"");
 
-  /** What a key (relative to the block; a listener name is {@code *}) is to this version. */
-  private enum Kind { SECTION, VALUE, NOT_YET }
+  private final Setting.Origin origin;
+  private final Setting root;
 
-  private static final Map<String, Kind> SCHEMA = new LinkedHashMap<>();
-
-  static {
-    SCHEMA.put("mountpoint", Kind.VALUE);
-    SCHEMA.put("idle_timeout", Kind.VALUE);
-    SCHEMA.put("enable_stats", Kind.VALUE);
-    SCHEMA.put("enable", Kind.NOT_YET);
-    SCHEMA.put("clientinfo_override", Kind.NOT_YET);
-    SCHEMA.put("authentication", Kind.NOT_YET);
-    SCHEMA.put("server", Kind.SECTION);
-    SCHEMA.put("server.bind", Kind.VALUE);
-    SCHEMA.put("server.ssl_options", Kind.NOT_YET);
-    SCHEMA.put("handler", Kind.SECTION);
-    SCHEMA.put("handler.address", Kind.VALUE);
-    SCHEMA.put("handler.service_name", Kind.VALUE);
-    SCHEMA.put("handler.ssl_options", Kind.NOT_YET);
-    SCHEMA.put("listeners", Kind.SECTION);
-    SCHEMA.put("listeners.tcp", Kind.SECTION);
-    SCHEMA.put("listeners.ssl", Kind.NOT_YET);
-    SCHEMA.put("listeners.udp", Kind.NOT_YET);
-    SCHEMA.put("listeners.dtls", Kind.NOT_YET);
-    SCHEMA.put("listeners.tcp.*", Kind.SECTION);
-    SCHEMA.put("listeners.tcp.*.bind", Kind.VALUE);
-    SCHEMA.put("listeners.tcp.*.max_connections", Kind.VALUE);
-    SCHEMA.put("listeners.tcp.*.mountpoint", Kind.VALUE);
-    SCHEMA.put("listeners.tcp.*.tcp_options", Kind.SECTION);
-    SCHEMA.put("listeners.tcp.*.tcp_options.nodelay", Kind.VALUE);
-    SCHEMA.put("listeners.tcp.*.tcp_options.backlog", Kind.VALUE);
-    SCHEMA.put("listeners.tcp.*.tcp_options.recbuf", Kind.VALUE);
-    SCHEMA.put("listeners.tcp.*.tcp_options.sndbuf", Kind.VALUE);
-    for (String key : List.of("send_timeout", "send_timeout_close", "active_n", "buffer",
-        "high_watermark", "reuseaddr", "keepalive")) {
-      SCHEMA.put("listeners.tcp.*.tcp_options." + key, Kind.NOT_YET);
-    }
-    for (String key : List.of("enable", "enable_authn", "acceptors", "max_conn_rate", "access_rules",
-        "proxy_protocol", "proxy_protocol_timeout", "ssl_options", "zone", "limiter")) {
-      SCHEMA.put("listeners.tcp.*." + key, Kind.NOT_YET);
-    }
-  }
-
-  private final String source;
-  private final ConfigObject block;
-
-  private ConfigFile(String source, Config parsed) throws ConfigFileException {
-    this.source = source;
-    this.block = extractBlock(parsed);
-    check(block, "", BLOCK);
+  private ConfigFile(Setting.Origin origin, Config parsed) throws ConfigFileException {
+    this.origin = origin;
+    this.root = new Setting(origin, BLOCK, "", extractBlock(parsed));
+    check(root);
   }
 
   /**
    * Reads and checks a configuration file. Every key is checked here; values are checked when they
-   * are applied to a builder.
+   * are applied to a builder. Relative file paths in the file are resolved against its directory.
    *
    * @param file a HOCON file, not null
    * @return the configuration
    * @throws ConfigFileException when the file cannot be read, is not valid HOCON, or holds a key
-   *     that is unknown or not supported yet
+   *     that is unknown or not supported
    */
   public static ConfigFile load(Path file) throws ConfigFileException {
+    Objects.requireNonNull(file, "file");
     String source = file.toString();
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
       throw new ConfigFileException(source, -1, null, "cannot read the file (missing, not a file, or not readable)");
@@ -144,28 +172,38 @@ public final class ConfigFile {
     try {
       parsed = ConfigFactory.parseFile(file.toFile(), options(source)).resolve();
     } catch (ConfigException e) {
-      throw fromLibrary(source, e);
+      String text;
+      try {
+        text = Files.readString(file);
+      } catch (IOException | RuntimeException unreadable) {
+        text = null;
+      }
+      throw fromLibrary(source, e, text);
     }
-    return new ConfigFile(source, parsed);
+    Path directory = file.toAbsolutePath().getParent();
+    return new ConfigFile(new Setting.Origin(source, directory), parsed);
   }
 
   /**
-   * Reads and checks configuration text, as {@link #load(Path)} does for a file.
+   * Reads and checks configuration text, as {@link #load(Path)} does for a file. Relative file
+   * paths stay relative to the working directory.
    *
    * @param hocon the HOCON text, not null
    * @param source how error messages name the text's origin, not null
    * @return the configuration
    * @throws ConfigFileException when the text is not valid HOCON or holds a key that is unknown or
-   *     not supported yet
+   *     not supported
    */
   public static ConfigFile parse(String hocon, String source) throws ConfigFileException {
+    Objects.requireNonNull(hocon, "hocon");
+    Objects.requireNonNull(source, "source");
     Config parsed;
     try {
       parsed = ConfigFactory.parseString(hocon, options(source)).resolve();
     } catch (ConfigException e) {
-      throw fromLibrary(source, e);
+      throw fromLibrary(source, e, hocon);
     }
-    return new ConfigFile(source, parsed);
+    return new ConfigFile(new Setting.Origin(source, null), parsed);
   }
 
   /**
@@ -176,7 +214,7 @@ public final class ConfigFile {
    */
   public static ConfigFile defaults() {
     try {
-      return new ConfigFile("(defaults)", ConfigFactory.empty());
+      return new ConfigFile(new Setting.Origin("(defaults)", null), ConfigFactory.empty());
     } catch (ConfigFileException e) {
       throw new AssertionError("an empty configuration is valid", e);
     }
@@ -188,129 +226,175 @@ public final class ConfigFile {
    * @return the file path or source description
    */
   public String source() {
-    return source;
+    return origin.source();
   }
 
   /**
-   * Applies the gateway-wide keys: {@code mountpoint}, {@code idle_timeout} and
-   * {@code enable_stats} (accepted and checked, no effect yet: the gateway always keeps its
-   * counters).
+   * Applies the gateway-wide keys: {@code mountpoint}, {@code idle_timeout}, {@code enable_stats}
+   * (accepted and checked, no effect: the gateway always keeps its counters),
+   * {@code handler.failure_policy}, {@code handler.retry_window}, {@code handler.request_timeout},
+   * {@code authentication} (each authenticator appended to the chain, in file order) and
+   * {@code authorization}. Users of a {@code built_in_database} authenticator are hashed here
+   * (deliberately slow: PBKDF2).
    *
    * @param gateway the builder to configure, not null
    * @return the same builder
    * @throws ConfigFileException when a value is bad
    */
   public Gateway.Builder applyTo(Gateway.Builder gateway) throws ConfigFileException {
-    Setting mountpoint = setting("mountpoint");
-    if (mountpoint != null) {
-      String value = mountpoint.text();
-      mountpoint.apply(() -> gateway.mountpoint(value));
-    }
-    Setting idleTimeout = setting("idle_timeout");
-    if (idleTimeout != null) {
-      Duration value = idleTimeout.duration();
-      idleTimeout.apply(() -> gateway.idleTimeout(value));
-    }
-    Setting enableStats = setting("enable_stats");
+    Objects.requireNonNull(gateway, "gateway");
+    Setting mountpoint = root.applyAt(Setting::text, gateway::mountpoint, "mountpoint");
+    root.applyAt(Setting::duration, gateway::idleTimeout, "idle_timeout");
+    Setting enableStats = root.at("enable_stats");
     if (enableStats != null) {
       enableStats.bool();
     }
+    Setting failurePolicy = root.at("handler", "failure_policy");
+    if (failurePolicy != null) {
+      FailurePolicy value = failurePolicy.choice("close", "retry").equals("retry")
+          ? FailurePolicy.RETRY : FailurePolicy.CLOSE;
+      failurePolicy.apply(() -> gateway.failurePolicy(value));
+    }
+    root.applyAt(Setting::positiveDuration, gateway::retryWindow, "handler", "retry_window");
+    root.applyAt(Setting::positiveDuration, gateway::handlerTimeout, "handler", "request_timeout");
+    SecuritySettings.applyAuthentication(root.at("authentication"), gateway);
+    SecuritySettings.applyAuthorization(root.at("authorization"), gateway);
     return gateway;
   }
 
   /**
-   * Builds the TCP listeners of {@code listeners.tcp}, in file order, each named
-   * {@code tcp:NAME}. With none in the file, returns EMQX's default listener {@code tcp:default}
-   * (on port 7993, the {@link TcpListener.Builder}'s default).
+   * Builds the device listeners of {@code listeners}, in file order, each named
+   * {@code TYPE:NAME} ({@code tcp:default}, {@code ssl:secure}, ...); listeners with
+   * {@code enable = false} are left out. With none in the file, returns EMQX's default listener
+   * {@code tcp:default} (on port 7993, the {@link TcpListener.Builder}'s default). Every call builds
+   * new, unstarted listeners.
    *
    * @return the listeners, not started
-   * @throws ConfigFileException when a value is bad
+   * @throws ConfigFileException when a value is bad or a certificate file cannot be used
    */
-  public List<TcpListener> tcpListeners() throws ConfigFileException {
-    List<TcpListener> listeners = new ArrayList<>();
-    ConfigValue tcp = lookup("listeners", "tcp");
-    if (tcp instanceof ConfigObject tcpObject) {
-      for (Map.Entry<String, ConfigValue> entry : inFileOrder(tcpObject)) {
-        listeners.add(tcpListener(entry.getKey(), entry.getValue()));
+  public List<Listener> listeners() throws ConfigFileException {
+    List<Listener> listeners = new ArrayList<>();
+    for (Setting section : listenerSections()) {
+      Listener listener = ListenerSettings.build(section);
+      if (listener != null) {
+        listeners.add(listener);
       }
     }
-    if (listeners.isEmpty()) {
+    if (listeners.isEmpty() && listenerSections().isEmpty()) {
       listeners.add(TcpListener.builder().build());
     }
     return List.copyOf(listeners);
   }
 
-  private TcpListener tcpListener(String name, ConfigValue section) throws ConfigFileException {
-    TcpListener.Builder builder = TcpListener.builder();
-    Setting listener = new Setting(BLOCK + ".listeners.tcp." + quote(name), section);
-    listener.apply(() -> builder.name("tcp:" + name));
-    Setting bind = setting("listeners", "tcp", name, "bind");
-    if (bind != null) {
-      String value = bind.bind();
-      bind.apply(() -> builder.bind(value));
+  /**
+   * Builds one listener again, for a restart.
+   *
+   * @param name the listener's name, e.g. {@code tcp:default}
+   * @return the listener, not started
+   * @throws ConfigFileException when a value is bad
+   * @throws IllegalArgumentException when the file has no enabled listener of that name
+   */
+  Listener listener(String name) throws ConfigFileException {
+    for (Setting section : listenerSections()) {
+      if (ListenerSettings.name(section).equals(name)) {
+        Listener listener = ListenerSettings.build(section);
+        if (listener != null) {
+          return listener;
+        }
+      }
     }
-    Setting maxConnections = setting("listeners", "tcp", name, "max_connections");
-    if (maxConnections != null) {
-      int value = maxConnections.positiveIntOrInfinity();
-      maxConnections.apply(() -> builder.maxConnections(value));
+    if (listenerSections().isEmpty() && name.equals("tcp:default")) {
+      return TcpListener.builder().build();
     }
-    Setting mountpoint = setting("listeners", "tcp", name, "mountpoint");
-    if (mountpoint != null) {
-      String value = mountpoint.text();
-      mountpoint.apply(() -> builder.mountpoint(value));
+    throw new IllegalArgumentException("no enabled listener named " + name);
+  }
+
+  /**
+   * Returns, for every enabled listener, what identifies its settings: two configurations with
+   * equal fingerprints for a name build equal listeners. The fingerprint holds the listener's keys
+   * and the content of the files it reads (so a renewed certificate counts as a change).
+   *
+   * @return listener name to fingerprint, in file order
+   * @throws ConfigFileException when {@code enable} is bad
+   */
+  Map<String, Object> listenerFingerprints() throws ConfigFileException {
+    Map<String, Object> fingerprints = new LinkedHashMap<>();
+    for (Setting section : listenerSections()) {
+      if (ListenerSettings.enabled(section)) {
+        fingerprints.put(ListenerSettings.name(section), ListenerSettings.fingerprint(section));
+      }
     }
-    Setting nodelay = setting("listeners", "tcp", name, "tcp_options", "nodelay");
-    if (nodelay != null) {
-      boolean value = nodelay.bool();
-      nodelay.apply(() -> builder.nodelay(value));
+    if (listenerSections().isEmpty()) {
+      fingerprints.put("tcp:default", Map.of());
     }
-    Setting backlog = setting("listeners", "tcp", name, "tcp_options", "backlog");
-    if (backlog != null) {
-      int value = backlog.positiveInt();
-      backlog.apply(() -> builder.backlog(value));
+    return fingerprints;
+  }
+
+  /**
+   * Lists the gateway-wide keys (everything outside {@code listeners}) whose values differ between
+   * this configuration and another: those a running gateway cannot take without a restart.
+   *
+   * @param other the other configuration, not null
+   * @return the full key paths, sorted; never values
+   */
+  List<String> gatewayWideChanges(ConfigFile other) {
+    Map<String, Object> mine = new TreeMap<>();
+    Map<String, Object> theirs = new TreeMap<>();
+    flatten(root, mine);
+    flatten(other.root, theirs);
+    java.util.TreeSet<String> keys = new java.util.TreeSet<>(mine.keySet());
+    keys.addAll(theirs.keySet());
+    List<String> changed = new ArrayList<>();
+    for (String key : keys) {
+      if (!Objects.equals(mine.get(key), theirs.get(key))) {
+        changed.add(key);
+      }
     }
-    Setting recbuf = setting("listeners", "tcp", name, "tcp_options", "recbuf");
-    if (recbuf != null) {
-      int value = recbuf.size();
-      recbuf.apply(() -> builder.recbuf(value));
+    return changed;
+  }
+
+  private static void flatten(Setting setting, Map<String, Object> into) {
+    if (setting.isObject() && !isMapKind(setting)) {
+      for (Setting child : setting.children()) {
+        if (!child.key().equals(BLOCK + ".listeners")) {
+          flatten(child, into);
+        }
+      }
+    } else {
+      into.put(setting.key(), setting.value().unwrapped());
     }
-    Setting sndbuf = setting("listeners", "tcp", name, "tcp_options", "sndbuf");
-    if (sndbuf != null) {
-      int value = sndbuf.size();
-      sndbuf.apply(() -> builder.sndbuf(value));
+  }
+
+  private static boolean isMapKind(Setting setting) {
+    ConfigSchema.Entry entry = ConfigSchema.entry(setting.pattern());
+    return entry != null && entry.kind() == ConfigSchema.Kind.MAP;
+  }
+
+  /** Returns the listener sections of every type, in file order. */
+  private List<Setting> listenerSections() {
+    List<Setting> sections = new ArrayList<>();
+    for (String type : LISTENER_TYPES) {
+      Setting ofType = root.at("listeners", type);
+      if (ofType != null) {
+        sections.addAll(ofType.children());
+      }
     }
-    return listener.build(builder::build);
+    sections.sort(Comparator.comparingInt(Setting::line));
+    return sections;
   }
 
   /**
    * Builds the gRPC binding from {@code server} (the ConnectionAdapter server the handler calls)
-   * and {@code handler} (the handler service the gateway calls).
+   * and {@code handler} (the handler service the gateway calls): {@code server.bind},
+   * {@code server.ssl_options}, {@code handler.address}, {@code handler.service_name},
+   * {@code handler.ssl_options} and {@code handler.request_timeout} (as the call deadline).
+   * TLS files are read when the gateway starts.
    *
    * @return the handler factory to pass to {@link Gateway.Builder#handler}
-   * @throws ConfigFileException when a value is bad, or {@code handler.service_name} names a service
-   *     this version does not support
+   * @throws ConfigFileException when a value is bad
    */
   public GrpcHandler grpcHandler() throws ConfigFileException {
-    GrpcHandler.Builder builder = GrpcHandler.builder();
-    Setting bind = setting("server", "bind");
-    if (bind != null) {
-      String value = bind.bind();
-      bind.apply(() -> GrpcHandler.builder().adapterBind(value).build());
-      builder.adapterBind(value);
-    }
-    Setting address = setting("handler", "address");
-    if (address != null) {
-      String value = address.text();
-      // The builder checks addresses in build(); check this one alone so the error has its line.
-      address.apply(() -> GrpcHandler.builder().handlerAddress(value).build());
-      builder.handlerAddress(value);
-    }
-    Setting serviceName = setting("handler", "service_name");
-    if (serviceName != null) {
-      serviceName.serviceName();
-    }
-    // Every value was checked above, so this cannot fail.
-    return builder.build();
+    return HandlerSettings.build(root);
   }
 
   // ---- reading the tree ----
@@ -322,307 +406,119 @@ public final class ConfigFile {
         .setOriginDescription(source);
   }
 
-  private static ConfigFileException fromLibrary(String source, ConfigException e) {
+  private static ConfigFileException fromLibrary(String source, ConfigException e, String text) {
     ConfigOrigin origin = e.origin();
-    String message = e.getMessage();
+    int line = origin == null ? -1 : origin.lineNumber();
+    String message = String.valueOf(e.getMessage());
     if (origin != null && message.startsWith(origin.description() + ": ")) {
       message = message.substring(origin.description().length() + 2);
     }
     if (e instanceof ConfigException.UnresolvedSubstitution) {
       message += " (placeholders such as ${clientid} in a mountpoint must be inside double quotes)";
     }
-    return new ConfigFileException(source, origin == null ? -1 : origin.lineNumber(), null, message);
+    if (mayQuoteSecret(text, line)) {
+      message = QUOTED.matcher(message).replaceAll("'(withheld: this line may hold a secret)'");
+    }
+    return new ConfigFileException(source, line, null, message);
   }
 
-  private ConfigObject extractBlock(Config parsed) throws ConfigFileException {
-    ConfigObject root = parsed.root();
-    for (Map.Entry<String, ConfigValue> entry : inFileOrder(root)) {
-      if (!entry.getKey().equals("gateway")) {
-        throw error(quote(entry.getKey()), entry.getValue(), "unknown key; this file configures only " + BLOCK);
+  private static boolean mayQuoteSecret(String text, int line) {
+    if (text == null || line < 1) {
+      return true;
+    }
+    String[] lines = text.split("\\R", -1);
+    if (line > lines.length) {
+      return true;
+    }
+    return SECRET_LINE.matcher(lines[line - 1]).find();
+  }
+
+  private ConfigValue extractBlock(Config parsed) throws ConfigFileException {
+    ConfigObject top = parsed.root();
+    for (Setting setting : new Setting(origin, "", "", top).children()) {
+      if (!setting.name().equals("gateway")) {
+        throw setting.bad("unknown key; this file configures only " + BLOCK);
       }
-      if (!(entry.getValue() instanceof ConfigObject gateway)) {
-        throw error("gateway", entry.getValue(), "must be an object holding exproto { ... }");
+      if (!setting.isObject()) {
+        throw setting.bad("must be an object holding exproto { ... }");
       }
-      for (Map.Entry<String, ConfigValue> inner : inFileOrder(gateway)) {
-        if (!inner.getKey().equals("exproto")) {
-          throw error("gateway." + quote(inner.getKey()), inner.getValue(), "unknown key; this file configures only " + BLOCK);
+      for (Setting inner : setting.children()) {
+        if (!inner.name().equals("exproto")) {
+          throw inner.bad("unknown key; this file configures only " + BLOCK);
         }
       }
     }
-    ConfigValue block = root.get("gateway") instanceof ConfigObject gateway ? gateway.get("exproto") : null;
+    ConfigValue block = top.get("gateway") instanceof ConfigObject gateway ? gateway.get("exproto") : null;
     if (block == null) {
       return ConfigFactory.empty().root();
     }
-    if (!(block instanceof ConfigObject object)) {
-      throw error(BLOCK, block, "must be an object: " + BLOCK + " { ... }");
+    if (!(block instanceof ConfigObject)) {
+      throw new Setting(origin, BLOCK, "", block).bad("must be an object: " + BLOCK + " { ... }");
     }
-    return object;
+    return block;
   }
 
-  private void check(ConfigObject object, String pattern, String path) throws ConfigFileException {
-    for (Map.Entry<String, ConfigValue> entry : inFileOrder(object)) {
-      String childPattern = pattern.equals("listeners.tcp") ? pattern + ".*"
-          : pattern.isEmpty() ? entry.getKey() : pattern + "." + entry.getKey();
-      String childPath = path + "." + quote(entry.getKey());
-      ConfigValue value = entry.getValue();
-      Kind kind = SCHEMA.get(childPattern);
-      if (kind == null) {
-        throw error(childPath, value, "unknown key; supported here: " + String.join(", ", supportedUnder(pattern)));
+  /** Checks every key against the schema, depth first in file order. */
+  private static void check(Setting object) throws ConfigFileException {
+    for (Setting child : object.children()) {
+      ConfigSchema.Entry entry = ConfigSchema.entry(child.pattern());
+      String supported = String.join(", ", ConfigSchema.supportedUnder(object.pattern()));
+      if (entry == null) {
+        throw child.bad("unknown key; supported here: " + supported);
       }
-      switch (kind) {
-        case NOT_YET -> throw error(childPath, value, "not supported yet by this version of the standalone gateway;"
-            + " remove it (supported here: " + String.join(", ", supportedUnder(pattern)) + ")");
+      switch (entry.kind()) {
+        case NOT_SUPPORTED -> throw child.bad(entry.note() != null ? entry.note()
+            : "not supported yet by this version of the standalone gateway; remove it (supported here: "
+                + supported + ")");
         case SECTION -> {
-          if (!(value instanceof ConfigObject section)) {
-            throw error(childPath, value, "must be an object: " + entry.getKey() + " { ... }");
-          }
-          check(section, childPattern, childPath);
+          requireObject(child);
+          check(child);
         }
         case VALUE -> {
-          if (value.valueType() == ConfigValueType.OBJECT) {
-            throw error(childPath, value, "must be a single value, not an object");
+          if (child.value().valueType() == ConfigValueType.OBJECT) {
+            throw child.bad("must be a single value, not an object");
+          }
+        }
+        case MAP -> {
+          requireObject(child);
+          for (Setting value : child.children()) {
+            ConfigValueType type = value.value().valueType();
+            if (type == ConfigValueType.OBJECT || type == ConfigValueType.LIST) {
+              throw value.bad("must be a single value, got " + value.describe());
+            }
+          }
+        }
+        case OBJECT_LIST -> {
+          if (!child.isList()) {
+            throw child.bad("must be a list of objects: [{...}, {...}], got " + child.describe());
+          }
+          checkElements(child);
+        }
+        case OBJECT_OR_LIST -> {
+          if (child.isList()) {
+            checkElements(child);
+          } else if (child.isObject()) {
+            check(child);
+          } else {
+            throw child.bad("must be an object {...} or a list of objects [{...}, {...}], got " + child.describe());
           }
         }
       }
     }
   }
 
-  private static List<String> supportedUnder(String pattern) {
-    String prefix = pattern.isEmpty() ? "" : pattern + ".";
-    TreeSet<String> names = new TreeSet<>();
-    for (Map.Entry<String, Kind> entry : SCHEMA.entrySet()) {
-      String key = entry.getKey();
-      if (key.startsWith(prefix) && key.indexOf('.', prefix.length()) < 0 && key.length() > prefix.length()
-          && entry.getValue() != Kind.NOT_YET) {
-        String child = key.substring(prefix.length());
-        names.add(child.equals("*") ? "<listener name>" : child);
+  private static void checkElements(Setting list) throws ConfigFileException {
+    for (Setting element : list.elements()) {
+      if (!element.isObject()) {
+        throw element.bad("must be an object {...}, got " + element.describe());
       }
+      check(element);
     }
-    return List.copyOf(names);
   }
 
-  private static List<Map.Entry<String, ConfigValue>> inFileOrder(ConfigObject object) {
-    List<Map.Entry<String, ConfigValue>> entries = new ArrayList<>(object.entrySet());
-    entries.sort(Comparator.comparingInt((Map.Entry<String, ConfigValue> e) -> lineOf(e.getValue()))
-        .thenComparing(Map.Entry::getKey));
-    return entries;
-  }
-
-  private static int lineOf(ConfigValue value) {
-    return value == null || value.origin() == null ? -1 : value.origin().lineNumber();
-  }
-
-  private static String quote(String key) {
-    return key.matches("[A-Za-z0-9_-]+") ? key : "\"" + key.replace("\"", "\\\"") + "\"";
-  }
-
-  private ConfigValue lookup(String... segments) {
-    ConfigValue current = block;
-    for (String segment : segments) {
-      if (!(current instanceof ConfigObject object)) {
-        return null;
-      }
-      current = object.get(segment);
-    }
-    return current;
-  }
-
-  private Setting setting(String... segments) {
-    ConfigValue value = lookup(segments);
-    if (value == null) {
-      return null;
-    }
-    StringBuilder key = new StringBuilder(BLOCK);
-    for (String segment : segments) {
-      key.append('.').append(quote(segment));
-    }
-    return new Setting(key.toString(), value);
-  }
-
-  private ConfigFileException error(String key, ConfigValue value, String problem) {
-    return new ConfigFileException(source, lineOf(value), key, problem);
-  }
-
-  /** A builder call that may reject a value. */
-  @FunctionalInterface
-  private interface BuilderCall {
-    void run();
-  }
-
-  /** One key of the file with its value: typed reads that fail with the key and the line. */
-  private final class Setting {
-    private final String key;
-    private final ConfigValue value;
-
-    Setting(String key, ConfigValue value) {
-      this.key = key;
-      this.value = value;
-    }
-
-    ConfigFileException bad(String problem) {
-      return error(key, value, problem);
-    }
-
-    /** Runs a builder call; the builder's own validation error becomes this key's error. */
-    void apply(BuilderCall call) throws ConfigFileException {
-      try {
-        call.run();
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        throw rejected(e);
-      }
-    }
-
-    <T> T build(Supplier<T> build) throws ConfigFileException {
-      try {
-        return build.get();
-      } catch (IllegalArgumentException | IllegalStateException e) {
-        throw rejected(e);
-      }
-    }
-
-    private ConfigFileException rejected(RuntimeException e) {
-      String message = e.getMessage() == null ? e.toString() : e.getMessage();
-      // Builders name their field ("bind: ...", "server.bind: ..."); the error already names the key.
-      String suffix = key;
-      while (true) {
-        if (message.startsWith(suffix + ": ")) {
-          message = message.substring(suffix.length() + 2);
-          break;
-        }
-        int dot = suffix.indexOf('.');
-        if (dot < 0) {
-          break;
-        }
-        suffix = suffix.substring(dot + 1);
-      }
-      return bad(message);
-    }
-
-    private String describe() {
-      return switch (value.valueType()) {
-        case NULL -> "null";
-        case STRING -> "\"" + value.unwrapped() + "\"";
-        case LIST -> "a list";
-        case OBJECT -> "an object";
-        default -> String.valueOf(value.unwrapped());
-      };
-    }
-
-    String text() throws ConfigFileException {
-      if (value.valueType() != ConfigValueType.STRING) {
-        throw bad("must be a string, got " + describe());
-      }
-      return (String) value.unwrapped();
-    }
-
-    boolean bool() throws ConfigFileException {
-      if (value.valueType() == ConfigValueType.BOOLEAN) {
-        return (Boolean) value.unwrapped();
-      }
-      if (value.valueType() == ConfigValueType.STRING) {
-        String text = ((String) value.unwrapped()).trim();
-        if (text.equals("true") || text.equals("false")) {
-          return Boolean.parseBoolean(text);
-        }
-      }
-      throw bad("must be true or false, got " + describe());
-    }
-
-    Duration duration() throws ConfigFileException {
-      if (value.valueType() == ConfigValueType.NUMBER) {
-        throw bad("a duration needs a unit: ms, s, m or h (e.g. " + value.unwrapped() + "s), got " + describe());
-      }
-      if (value.valueType() != ConfigValueType.STRING) {
-        throw bad("must be a duration such as 30s (units: ms, s, m, h), got " + describe());
-      }
-      String text = ((String) value.unwrapped()).trim();
-      if (text.startsWith("-")) {
-        throw bad("must not be negative, got " + describe());
-      }
-      Matcher m = DURATION.matcher(text);
-      if (!m.matches()) {
-        throw bad("must be a duration such as 30s (units: ms, s, m, h), got " + describe());
-      }
-      double amount = Double.parseDouble(m.group(1));
-      double millis = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-        case "ms" -> amount;
-        case "s" -> amount * 1_000;
-        case "m" -> amount * 60_000;
-        default -> amount * 3_600_000;
-      };
-      if (millis > Long.MAX_VALUE / 2) {
-        throw bad("is too long, got " + describe());
-      }
-      return Duration.ofMillis(Math.round(millis));
-    }
-
-    int positiveInt() throws ConfigFileException {
-      Object unwrapped = value.unwrapped();
-      if (value.valueType() != ConfigValueType.NUMBER || !(unwrapped instanceof Integer number)) {
-        throw bad("must be a whole number from 1 to " + Integer.MAX_VALUE + ", got " + describe());
-      }
-      if (number < 1) {
-        throw bad("must be at least 1, got " + describe());
-      }
-      return number;
-    }
-
-    int positiveIntOrInfinity() throws ConfigFileException {
-      if (value.valueType() == ConfigValueType.STRING && "infinity".equals(value.unwrapped())) {
-        return Integer.MAX_VALUE;
-      }
-      try {
-        return positiveInt();
-      } catch (ConfigFileException e) {
-        throw bad(e.problem() + " (or infinity)");
-      }
-    }
-
-    int size() throws ConfigFileException {
-      long bytes;
-      if (value.valueType() == ConfigValueType.NUMBER && value.unwrapped() instanceof Integer number) {
-        bytes = number;
-      } else if (value.valueType() == ConfigValueType.STRING) {
-        Matcher m = SIZE.matcher(((String) value.unwrapped()).trim());
-        if (!m.matches() || m.group(1).length() > 10) {
-          throw bad("must be a size such as 64KB (a number of bytes, or with KB or MB), got " + describe());
-        }
-        long amount = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
-        bytes = switch (unit) {
-          case "kb" -> amount * 1024;
-          case "mb" -> amount * 1024 * 1024;
-          default -> amount;
-        };
-      } else {
-        throw bad("must be a size such as 64KB (a number of bytes, or with KB or MB), got " + describe());
-      }
-      if (bytes < 1 || bytes > Integer.MAX_VALUE) {
-        throw bad("must be from 1 byte to 2047MB, got " + describe());
-      }
-      return (int) bytes;
-    }
-
-    /** "port" or "host:port" as text; the builder that receives it checks the form. */
-    String bind() throws ConfigFileException {
-      if (value.valueType() == ConfigValueType.NUMBER && value.unwrapped() instanceof Integer number) {
-        return number.toString();
-      }
-      if (value.valueType() == ConfigValueType.STRING) {
-        return ((String) value.unwrapped()).trim();
-      }
-      throw bad("must be \"port\" or \"host:port\", got " + describe());
-    }
-
-    void serviceName() throws ConfigFileException {
-      String text = text();
-      if (text.equals(LEGACY_SERVICE)) {
-        throw bad(LEGACY_SERVICE + " (the legacy streaming handler service) is not supported yet;"
-            + " use " + SUPPORTED_SERVICE);
-      }
-      if (!text.equals(SUPPORTED_SERVICE)) {
-        throw bad("unknown service \"" + text + "\"; use " + SUPPORTED_SERVICE);
-      }
+  private static void requireObject(Setting setting) throws ConfigFileException {
+    if (!setting.isObject()) {
+      throw setting.bad("must be an object: " + setting.name() + " { ... }");
     }
   }
 }

@@ -8,12 +8,11 @@ import io.exproto.examples.gateway.StandaloneGateway;
 import io.exproto.examples.support.ChildProcess;
 import io.exproto.examples.support.LineClient;
 import io.exproto.examples.support.Ports;
+import io.exproto.examples.support.Resources;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two processes over real gRPC and real sockets: the gateway in this JVM, the echo handler service
@@ -26,24 +25,12 @@ import org.junit.jupiter.api.Test;
  */
 class EchoHandlerServiceTest {
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-
-  @AfterEach
-  void closeEverything() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T closeable) {
-    toClose.add(closeable);
-    return closeable;
-  }
+  @RegisterExtension final Resources resources = new Resources();
 
   @Test
   void linesComeBackThroughAHandlerServiceInAnotherProcess() throws Exception {
     int handlerPort = Ports.freeLoopbackPort();
-    StandaloneGateway gateway = closeLater(StandaloneGateway.start(ConfigFile.parse("""
+    StandaloneGateway gateway = resources.track(StandaloneGateway.start(ConfigFile.parse("""
         gateway.exproto {
           server.bind = "127.0.0.1:0"
           handler.address = "http://127.0.0.1:%d"
@@ -52,14 +39,14 @@ class EchoHandlerServiceTest {
         """.formatted(handlerPort), "two-processes.conf"), false));
     int adapterPort = gateway.grpcHandler().orElseThrow().adapterPort();
 
-    ChildProcess handler = closeLater(ChildProcess.java(EchoHandlerService.class,
+    ChildProcess handler = resources.track(ChildProcess.java(EchoHandlerService.class,
         "--host", "127.0.0.1", "--port", String.valueOf(handlerPort),
         "--adapter", "http://127.0.0.1:" + adapterPort));
     handler.awaitLine(Pattern.compile("^listening on " + handlerPort + "$"), Duration.ofSeconds(60));
 
-    int devicePort = gateway.listeners().get(0).localAddress().getPort();
-    LineClient alice = closeLater(new LineClient(devicePort));
-    LineClient bob = closeLater(new LineClient(devicePort));
+    int devicePort = gateway.localAddress("tcp:default").getPort();
+    LineClient alice = resources.track(new LineClient(devicePort));
+    LineClient bob = resources.track(new LineClient(devicePort));
     assertThat(alice.roundTrip("hello from alice")).isEqualTo("hello from alice");
     assertThat(bob.roundTrip("hello from bob")).isEqualTo("hello from bob");
     alice.send("first");
@@ -73,7 +60,7 @@ class EchoHandlerServiceTest {
 
   @Test
   void unknownArgumentExitsWithCode2() throws Exception {
-    ChildProcess handler = closeLater(ChildProcess.java(EchoHandlerService.class, "--prot", "9001"));
+    ChildProcess handler = resources.track(ChildProcess.java(EchoHandlerService.class, "--prot", "9001"));
     assertThat(handler.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
     assertThat(handler.output()).contains("unknown argument '--prot'").contains("usage:");
   }

@@ -9,18 +9,18 @@ import io.exproto.examples.gateway.StandaloneGateway;
 import io.exproto.examples.support.ChildProcess;
 import io.exproto.examples.support.LineClient;
 import io.exproto.examples.support.Ports;
+import io.exproto.examples.support.Resources;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,7 +36,7 @@ class PythonInteropTest {
 
   private static final String PYTHON = "/usr/bin/python3";
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  @RegisterExtension final Resources resources = new Resources();
 
   @TempDir
   Path dir;
@@ -60,18 +60,6 @@ class PythonInteropTest {
       }
       Assumptions.abort(missing + "; install python3-grpcio and python3-grpc-tools to run this test");
     }
-  }
-
-  @AfterEach
-  void closeEverything() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T closeable) {
-    toClose.add(closeable);
-    return closeable;
   }
 
   /** Generates exproto_pb2.py and exproto_pb2_grpc.py from the project's .proto into a temp dir. */
@@ -105,7 +93,7 @@ class PythonInteropTest {
     assertThat(script).exists();
 
     int handlerPort = Ports.freeLoopbackPort();
-    StandaloneGateway gateway = closeLater(StandaloneGateway.start(ConfigFile.parse("""
+    StandaloneGateway gateway = resources.track(StandaloneGateway.start(ConfigFile.parse("""
         gateway.exproto {
           server.bind = "127.0.0.1:0"
           handler.address = "http://127.0.0.1:%d"
@@ -114,13 +102,13 @@ class PythonInteropTest {
         """.formatted(handlerPort), "python.conf"), false));
     int adapterPort = gateway.grpcHandler().orElseThrow().adapterPort();
 
-    ChildProcess python = closeLater(ChildProcess.start("echo_handler.py", List.of(PYTHON, "-u",
+    ChildProcess python = resources.track(ChildProcess.start("echo_handler.py", List.of(PYTHON, "-u",
         script.toString(), "--host", "127.0.0.1", "--port", String.valueOf(handlerPort),
         "--adapter", "127.0.0.1:" + adapterPort), Map.of("PYTHONPATH", stubs.toString())));
     python.awaitLine(Pattern.compile("^listening on " + handlerPort + "$"), Duration.ofSeconds(60));
 
-    int devicePort = gateway.listeners().get(0).localAddress().getPort();
-    LineClient client = closeLater(new LineClient(devicePort));
+    int devicePort = gateway.localAddress("tcp:default").getPort();
+    LineClient client = resources.track(new LineClient(devicePort));
     // OnSocketCreated: Authenticate, Subscribe, StartTimer; then Publish and the echo via Send.
     assertThat(client.roundTrip("hello python")).isEqualTo("hello python");
     assertThat(client.roundTrip("again")).isEqualTo("again");

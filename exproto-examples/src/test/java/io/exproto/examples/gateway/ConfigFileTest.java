@@ -9,8 +9,10 @@ import io.exproto.broker.InMemoryBroker;
 import io.exproto.broker.Message;
 import io.exproto.examples.echo.EchoHandler;
 import io.exproto.examples.support.LineClient;
+import io.exproto.examples.support.Resources;
 import io.exproto.gateway.Gateway;
 import io.exproto.grpc.GrpcHandler;
+import io.exproto.grpc.ServiceName;
 import io.exproto.grpc.sdk.AdapterClient;
 import io.exproto.handler.ConnectionHandler;
 import io.exproto.handler.ReceivedBytes;
@@ -18,6 +20,7 @@ import io.exproto.handler.ReceivedMessages;
 import io.exproto.handler.SocketClosed;
 import io.exproto.handler.SocketCreated;
 import io.exproto.handler.TimerTimeout;
+import io.exproto.listener.Listener;
 import io.exproto.testing.InProcessListener;
 import io.exproto.transport.tcp.TcpListener;
 import java.nio.charset.StandardCharsets;
@@ -30,28 +33,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigFileTest {
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  @RegisterExtension final Resources resources = new Resources();
 
   @TempDir
   Path dir;
-
-  @AfterEach
-  void closeEverything() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T closeable) {
-    toClose.add(closeable);
-    return closeable;
-  }
 
   private Path write(String text) throws Exception {
     Path file = dir.resolve("exproto.conf");
@@ -59,10 +50,18 @@ class ConfigFileTest {
     return file;
   }
 
+  private static List<TcpListener> tcp(List<Listener> listeners) {
+    List<TcpListener> tcp = new ArrayList<>();
+    for (Listener listener : listeners) {
+      tcp.add((TcpListener) listener);
+    }
+    return tcp;
+  }
+
   /** Reads the file and applies every part of it, as the standalone gateway does. */
   private static void applyAll(ConfigFile config) throws ConfigFileException {
     config.applyTo(Gateway.builder());
-    config.tcpListeners();
+    config.listeners();
     config.grpcHandler();
   }
 
@@ -101,9 +100,9 @@ class ConfigFileTest {
     broker.subscribe("#", 0, published::add).toCompletableFuture().join();
 
     Gateway.Builder builder = config.applyTo(Gateway.builder().broker(broker));
-    List<TcpListener> listeners = config.tcpListeners();
+    List<TcpListener> listeners = tcp(config.listeners());
     listeners.forEach(builder::listener);
-    Gateway gateway = closeLater(builder.handler(EchoHandler::new).build());
+    Gateway gateway = resources.track(builder.handler(EchoHandler::new).build());
     gateway.start();
 
     assertThat(listeners).extracting(TcpListener::name).containsExactly("tcp:default", "tcp:devices");
@@ -112,9 +111,9 @@ class ConfigFileTest {
       assertThat(listener.localAddress().getPort()).isPositive();
     }
 
-    LineClient first = closeLater(new LineClient(listeners.get(0).localAddress()));
+    LineClient first = resources.track(new LineClient(listeners.get(0).localAddress()));
     assertThat(first.roundTrip("via default")).isEqualTo("via default");
-    LineClient device = closeLater(new LineClient(listeners.get(1).localAddress()));
+    LineClient device = resources.track(new LineClient(listeners.get(1).localAddress()));
     assertThat(device.roundTrip("via devices")).isEqualTo("via devices");
 
     // The gateway's mountpoint on tcp:default, the listener's own (rendered) on tcp:devices.
@@ -123,7 +122,7 @@ class ConfigFileTest {
         .anySatisfy(topic -> assertThat(topic).matches("dev/([A-Za-z0-9_-]+)/echo/\\1"));
 
     // max_connections = 1 on tcp:default: a second device is turned away.
-    LineClient second = closeLater(new LineClient(listeners.get(0).localAddress()));
+    LineClient second = resources.track(new LineClient(listeners.get(0).localAddress()));
     assertThat(second.closedByPeer()).isTrue();
     assertThat(first.roundTrip("still here")).isEqualTo("still here");
   }
@@ -137,11 +136,11 @@ class ConfigFileTest {
         }
         """, "idle.conf");
     Gateway.Builder builder = config.applyTo(Gateway.builder());
-    TcpListener listener = config.tcpListeners().get(0);
-    Gateway gateway = closeLater(builder.listener(listener).handler(adapter -> new SilentHandler()).build());
+    TcpListener listener = tcp(config.listeners()).get(0);
+    Gateway gateway = resources.track(builder.listener(listener).handler(adapter -> new SilentHandler()).build());
     gateway.start();
 
-    LineClient client = closeLater(new LineClient(listener.localAddress()));
+    LineClient client = resources.track(new LineClient(listener.localAddress()));
     // Never authenticated, no keepalive timer: closed after 300 ms (reads time out after 20 s).
     assertThat(client.closedByPeer()).isTrue();
   }
@@ -156,11 +155,11 @@ class ConfigFileTest {
     InMemoryBroker broker = new InMemoryBroker();
     List<Message> published = new CopyOnWriteArrayList<>();
     broker.subscribe("raw/#", 0, published::add).toCompletableFuture().join();
-    Gateway gateway = closeLater(Gateway.builder().listener(new InProcessListener()).broker(broker)
+    Gateway gateway = resources.track(Gateway.builder().listener(new InProcessListener()).broker(broker)
         .handler(grpc).build());
     gateway.start();
 
-    AdapterClient adapter = closeLater(AdapterClient.connect("http://127.0.0.1:" + grpc.adapterPort()));
+    AdapterClient adapter = resources.track(AdapterClient.connect("http://127.0.0.1:" + grpc.adapterPort()));
     assertThat(adapter.rawPublish("raw/hello", 0, "hi".getBytes(StandardCharsets.UTF_8)).code())
         .isEqualTo(ResultCode.SUCCESS);
     await().atMost(Duration.ofSeconds(10)).until(() -> !published.isEmpty());
@@ -171,17 +170,20 @@ class ConfigFileTest {
   @Test
   void defaultsAreEmqxDefaults() throws Exception {
     ConfigFile config = ConfigFile.defaults();
-    List<TcpListener> listeners = config.tcpListeners();
-    assertThat(listeners).extracting(TcpListener::name).containsExactly("tcp:default");
+    List<Listener> listeners = config.listeners();
+    assertThat(listeners).extracting(Listener::name).containsExactly("tcp:default");
     assertThat(listeners.get(0).toString()).contains("0.0.0.0:7993");
     GrpcHandler grpc = config.grpcHandler();
     assertThat(grpc.adapterBind()).isEqualTo("0.0.0.0:9100");
     assertThat(grpc.handlerAddress()).isEqualTo("http://127.0.0.1:9001");
 
     // A file with no listener gets the default one too; an empty file is valid.
-    assertThat(ConfigFile.parse("gateway.exproto { idle_timeout = 1m }", "x").tcpListeners())
-        .extracting(TcpListener::name).containsExactly("tcp:default");
-    assertThat(ConfigFile.parse("", "empty").tcpListeners()).hasSize(1);
+    assertThat(ConfigFile.parse("gateway.exproto { idle_timeout = 1m }", "x").listeners())
+        .extracting(Listener::name).containsExactly("tcp:default");
+    assertThat(ConfigFile.parse("", "empty").listeners()).hasSize(1);
+    // Any listener in the file replaces the default one.
+    assertThat(ConfigFile.parse("gateway.exproto.listeners.udp.u.bind = \"127.0.0.1:0\"", "u").listeners())
+        .extracting(Listener::name).containsExactly("udp:u");
   }
 
   @Test
@@ -193,7 +195,7 @@ class ConfigFileTest {
     for (String size : List.of("64KB", "1MB", "65536", "64kb", "\"64 KB\"")) {
       ConfigFile config = ConfigFile.parse(
           "gateway.exproto.listeners.tcp.default.tcp_options.recbuf = " + size, "s");
-      config.tcpListeners();
+      config.listeners();
     }
     // Placeholders in quotes stay literal (rendered by the gateway at Authenticate).
     ConfigFile.parse("gateway.exproto.mountpoint = \"${clientid}/${username}/\"", "m")
@@ -225,7 +227,8 @@ class ConfigFileTest {
             bnd = "127.0.0.1:0"
           }
         }
-        """, "gateway.exproto.listeners.tcp.default.bnd", 3, "unknown key; supported here: bind, max_connections, mountpoint, tcp_options");
+        """, "gateway.exproto.listeners.tcp.default.bnd", 3, "unknown key; supported here: access_rules, bind, enable, max_conn_rate, max_connections,"
+            + " mountpoint, proxy_protocol, proxy_protocol_timeout, tcp_options");
     assertError("""
         gateway.exproto {
           idle_timeout = 30s
@@ -248,60 +251,58 @@ class ConfigFileTest {
         gateway.exproto {
           listeners {
             tcp.default { bind = "127.0.0.1:0" }
-            ssl.default {
-              bind = 7994
+            tcp.other {
+              acceptors = 16
             }
           }
         }
-        """, "gateway.exproto.listeners.ssl", 4, "not supported yet");
+        """, "gateway.exproto.listeners.tcp.other.acceptors", 5, "not supported yet");
     assertError("""
         gateway.exproto {
           listeners.tcp.default {
             bind = "127.0.0.1:0"
-            max_conn_rate = 1000
+            tcp_options.active_n = 100
           }
         }
-        """, "gateway.exproto.listeners.tcp.default.max_conn_rate", 4, "not supported yet");
+        """, "gateway.exproto.listeners.tcp.default.tcp_options.active_n", 4, "not supported yet");
     assertError("""
         gateway.exproto {
-          listeners.tcp.default.access_rules = ["allow all"]
+          listeners.ssl.default.ssl_options.ciphers = ["TLS_AES_128_GCM_SHA256"]
         }
-        """, "gateway.exproto.listeners.tcp.default.access_rules", 2, "not supported yet");
+        """, "gateway.exproto.listeners.ssl.default.ssl_options.ciphers", 2, "not supported yet");
     assertError("""
         gateway.exproto {
-          listeners.tcp.default.proxy_protocol = false
+          listeners.udp.default.proxy_protocol = true
         }
-        """, "gateway.exproto.listeners.tcp.default.proxy_protocol", 2, "not supported yet");
+        """, "gateway.exproto.listeners.udp.default.proxy_protocol", 2, "for tcp and ssl listeners only");
     assertError("""
         gateway.exproto {
           mountpoint = ""
           authentication {
             mechanism = password_based
+            backend = built_in_database
+            password_hash_algorithm { name = sha256 }
           }
         }
-        """, "gateway.exproto.authentication", 3, "not supported yet");
+        """, "gateway.exproto.authentication.password_hash_algorithm", 6, "hashed by the gateway itself");
     assertError("""
         gateway.exproto {
-          server.ssl_options { certfile = "cert.pem" }
+          clientinfo_override { username = "u" }
         }
-        """, "gateway.exproto.server.ssl_options", 2, "not supported yet");
+        """, "gateway.exproto.clientinfo_override", 2, "not supported yet");
   }
 
   @Test
-  void legacyStreamingServiceIsNotSupportedYet() {
-    assertError("""
-        gateway.exproto {
-          handler {
-            address = "http://127.0.0.1:9001"
-            service_name = ConnectionHandler
-          }
-        }
-        """, "gateway.exproto.handler.service_name", 4, "not supported yet");
+  void serviceNameChoosesTheHandlerService() throws Exception {
+    assertThat(ConfigFile.parse("gateway.exproto.handler.service_name = ConnectionHandler", "s").grpcHandler()
+        .serviceName()).isEqualTo(ServiceName.STREAMING);
+    assertThat(ConfigFile.parse("gateway.exproto.handler.service_name = ConnectionUnaryHandler", "s").grpcHandler()
+        .serviceName()).isEqualTo(ServiceName.UNARY);
     assertError("""
         gateway.exproto {
           handler.service_name = ConnectionUnaryHandlr
         }
-        """, "gateway.exproto.handler.service_name", 2, "unknown service");
+        """, "gateway.exproto.handler.service_name", 2, "is not ConnectionUnaryHandler or ConnectionHandler");
   }
 
   @Test

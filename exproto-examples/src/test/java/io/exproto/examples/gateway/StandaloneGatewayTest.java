@@ -6,17 +6,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.exproto.examples.support.ChildProcess;
 import io.exproto.examples.support.LineClient;
+import io.exproto.examples.support.Resources;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class StandaloneGatewayTest {
@@ -24,22 +23,10 @@ class StandaloneGatewayTest {
   private static final Pattern DEVICES_ON =
       Pattern.compile("Listener tcp:default accepts devices on 127\\.0\\.0\\.1:(\\d+)");
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  @RegisterExtension final Resources resources = new Resources();
 
   @TempDir
   Path dir;
-
-  @AfterEach
-  void closeEverything() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private <T extends AutoCloseable> T closeLater(T closeable) {
-    toClose.add(closeable);
-    return closeable;
-  }
 
   private Path loopbackConfig() throws Exception {
     Path file = dir.resolve("exproto.conf");
@@ -54,12 +41,12 @@ class StandaloneGatewayTest {
 
   @Test
   void echoModeSendsLinesBack() throws Exception {
-    StandaloneGateway running = closeLater(StandaloneGateway.start(ConfigFile.load(loopbackConfig()), true));
+    StandaloneGateway running = resources.track(StandaloneGateway.start(ConfigFile.load(loopbackConfig()), true));
     assertThat(running.grpcHandler()).isEmpty();
     assertThat(running.listeners()).hasSize(1);
 
-    LineClient alice = closeLater(new LineClient(running.listeners().get(0).localAddress()));
-    LineClient bob = closeLater(new LineClient(running.listeners().get(0).localAddress()));
+    LineClient alice = resources.track(new LineClient(running.localAddress("tcp:default")));
+    LineClient bob = resources.track(new LineClient(running.localAddress("tcp:default")));
     alice.send("one");
     alice.send("two");
     assertThat(bob.roundTrip("bob's line")).isEqualTo("bob's line");
@@ -76,7 +63,7 @@ class StandaloneGatewayTest {
 
   @Test
   void remoteModeStartsTheAdapterServerWhereTold() throws Exception {
-    StandaloneGateway running = closeLater(StandaloneGateway.start(ConfigFile.load(loopbackConfig()), false));
+    StandaloneGateway running = resources.track(StandaloneGateway.start(ConfigFile.load(loopbackConfig()), false));
     assertThat(running.grpcHandler()).hasValueSatisfying(grpc -> {
       assertThat(grpc.adapterPort()).isPositive();
       assertThat(grpc.handlerAddress()).isEqualTo("http://127.0.0.1:9001");
@@ -115,7 +102,7 @@ class StandaloneGatewayTest {
 
   @Test
   void unknownArgumentExitsWithUsageAndCode2() throws Exception {
-    ChildProcess child = closeLater(ChildProcess.java(StandaloneGateway.class, "--bogus"));
+    ChildProcess child = resources.track(ChildProcess.java(StandaloneGateway.class, "--bogus"));
     assertThat(child.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
     assertThat(child.output()).contains("unknown argument '--bogus'").contains("usage: exproto-gateway");
   }
@@ -126,22 +113,23 @@ class StandaloneGatewayTest {
     Files.writeString(file, """
         gateway.exproto {
           listeners.tcp.default.bind = "127.0.0.1:0"
-          listeners.udp.default.bind = 7993
+          listeners.udp.default.udp_options.buffer = 64KB
         }
         """);
-    ChildProcess child = closeLater(ChildProcess.java(StandaloneGateway.class, "--echo", "--config", file.toString()));
+    ChildProcess child = resources.track(ChildProcess.java(StandaloneGateway.class, "--echo", "--config", file.toString()));
     assertThat(child.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
     assertThat(child.lines()).hasSize(1);
     assertThat(child.lines().get(0))
-        .startsWith("exproto-gateway: " + file + ", line 3: gateway.exproto.listeners.udp: not supported yet");
+        .startsWith("exproto-gateway: " + file + ", line 3: gateway.exproto.listeners.udp.default.udp_options.buffer:"
+            + " not supported yet");
   }
 
   @Test
   void sigtermStopsTheGatewayCleanly() throws Exception {
-    ChildProcess child = closeLater(ChildProcess.java(StandaloneGateway.class,
+    ChildProcess child = resources.track(ChildProcess.java(StandaloneGateway.class,
         "--config", loopbackConfig().toString(), "--echo"));
     Matcher bound = child.awaitLine(DEVICES_ON, Duration.ofSeconds(30));
-    LineClient client = closeLater(new LineClient(Integer.parseInt(bound.group(1))));
+    LineClient client = resources.track(new LineClient(Integer.parseInt(bound.group(1))));
     assertThat(client.roundTrip("before stop")).isEqualTo("before stop");
 
     child.terminate();

@@ -10,6 +10,7 @@ import io.exproto.broker.InMemoryBroker;
 import io.exproto.broker.Message;
 import io.exproto.examples.support.LineClient;
 import io.exproto.examples.support.Ports;
+import io.exproto.examples.support.Resources;
 import io.exproto.gateway.Gateway;
 import io.exproto.grpc.GrpcHandler;
 import io.exproto.grpc.sdk.AdapterClient;
@@ -19,13 +20,12 @@ import io.exproto.hooks.GatewayHooks;
 import io.exproto.transport.tcp.TcpListener;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * EMQX's ExProto test suite cases, adapted: a real gateway with a TCP listener, a Java handler
@@ -33,19 +33,12 @@ import org.junit.jupiter.api.Test;
  */
 class ReferenceSuiteTest {
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  @RegisterExtension final Resources resources = new Resources();
   private final InMemoryBroker broker = new InMemoryBroker();
   private Gateway gateway;
   private TcpListener listener;
   private AdapterClient adapter;
   private LineProtocolHandler handler;
-
-  @AfterEach
-  void tearDown() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-  }
 
   private void start(Consumer<Gateway.Builder> customize) throws Exception {
     int handlerPort = Ports.freeLoopbackPort();
@@ -59,18 +52,18 @@ class ReferenceSuiteTest {
     customize.accept(builder);
     gateway = builder.build();
     gateway.start();
-    resources.add(gateway);
+    resources.track(gateway);
     adapter = AdapterClient.connect("http://127.0.0.1:" + grpc.adapterPort());
-    resources.add(adapter);
+    resources.track(adapter);
     handler = new LineProtocolHandler(adapter);
     HandlerServer server = new HandlerServer(handler, "127.0.0.1:" + handlerPort);
     server.start();
-    resources.add(server);
+    resources.track(server);
   }
 
   private LineClient device() throws Exception {
     LineClient client = new LineClient(listener.localAddress());
-    resources.add(client);
+    resources.track(client);
     return client;
   }
 

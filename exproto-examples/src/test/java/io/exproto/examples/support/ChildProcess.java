@@ -129,6 +129,15 @@ public final class ChildProcess implements AutoCloseable {
   }
 
   /**
+   * Returns the process id, e.g. to send it a signal.
+   *
+   * @return the pid
+   */
+  public long pid() {
+    return process.pid();
+  }
+
+  /**
    * Sends SIGTERM, as a service manager would. Through the process handle: {@link Process#destroy()}
    * would also close the pipes, losing what the process prints while it stops.
    */

@@ -35,6 +35,19 @@ public final class LineClient implements AutoCloseable {
   }
 
   /**
+   * Speaks lines over a socket already connected (for example a TLS socket).
+   *
+   * @param connected the socket; closed by {@link #close()}
+   * @throws IOException when its streams cannot be opened
+   */
+  public LineClient(Socket connected) throws IOException {
+    socket = connected;
+    socket.setSoTimeout(20_000);
+    in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    out = socket.getOutputStream();
+  }
+
+  /**
    * Connects to a listener's bound port.
    *
    * @param address the bound address (its port is used; the host is always 127.0.0.1)

@@ -10,6 +10,7 @@ import io.exproto.broker.Message;
 import io.exproto.examples.echo.EchoHandler;
 import io.exproto.examples.support.LineClient;
 import io.exproto.examples.support.Resources;
+import io.exproto.examples.support.TestCertificates;
 import io.exproto.gateway.Gateway;
 import io.exproto.grpc.GrpcHandler;
 import io.exproto.grpc.ServiceName;
@@ -91,6 +92,21 @@ class ConfigFileTest {
         }
       }
       """;
+
+  @Test
+  void theReadmeExampleLoadsAndBuildsEveryListener() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int start = readme.indexOf("```hocon\ngateway.exproto {");
+    assertThat(start).as("README.md has a ```hocon gateway.exproto example").isNotNegative();
+    String example = readme.substring(start + "```hocon\n".length(), readme.indexOf("```", start + 8));
+    TestCertificates.generate().writeAll(dir);
+
+    ConfigFile config = ConfigFile.load(write(example));
+    config.applyTo(Gateway.builder());
+    assertThat(config.grpcHandler()).isNotNull();
+    assertThat(config.listeners()).extracting(Listener::name)
+        .containsExactly("tcp:default", "ssl:default", "udp:default", "dtls:default");
+  }
 
   @Test
   void fullFileMapsOntoListenersMountpointsAndConnectionLimit() throws Exception {

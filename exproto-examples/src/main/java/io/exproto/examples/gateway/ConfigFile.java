@@ -61,6 +61,10 @@ import java.util.regex.Pattern;
  *     }
  *     failure_policy = close              # (project key) or retry: Gateway.Builder.failurePolicy
  *     retry_window = 60s                  # (project key) Gateway.Builder.retryWindow
+ *     queue_size = 1000                   # (project key) events queued per connection for the
+ *                                         #   handler: Gateway.Builder.queueCapacity
+ *     max_batch_size = 10                 # (project key) messages per OnReceivedMessages:
+ *                                         #   Gateway.Builder.maxBatchSize
  *     request_timeout = 30s               # (project key) the deadline of one callback:
  *                                         #   Gateway.Builder.handlerTimeout, and the same value as
  *                                         #   GrpcHandler.Builder.callTimeout
@@ -233,8 +237,8 @@ public final class ConfigFile {
    * Applies the gateway-wide keys: {@code mountpoint}, {@code idle_timeout}, {@code enable_stats}
    * (accepted and checked, no effect: the gateway always keeps its counters),
    * {@code handler.failure_policy}, {@code handler.retry_window}, {@code handler.request_timeout},
-   * {@code authentication} (each authenticator appended to the chain, in file order) and
-   * {@code authorization}. Users of a {@code built_in_database} authenticator are hashed here
+   * {@code handler.queue_size}, {@code handler.max_batch_size}, {@code authentication} (each
+   * authenticator appended to the chain, in file order) and {@code authorization}. Users of a {@code built_in_database} authenticator are hashed here
    * (deliberately slow: PBKDF2).
    *
    * @param gateway the builder to configure, not null
@@ -257,6 +261,8 @@ public final class ConfigFile {
     }
     root.applyAt(Setting::positiveDuration, gateway::retryWindow, "handler", "retry_window");
     root.applyAt(Setting::positiveDuration, gateway::handlerTimeout, "handler", "request_timeout");
+    root.applyAt(s -> s.intAtLeast(2), gateway::queueCapacity, "handler", "queue_size");
+    root.applyAt(Setting::positiveInt, gateway::maxBatchSize, "handler", "max_batch_size");
     SecuritySettings.applyAuthentication(root.at("authentication"), gateway);
     SecuritySettings.applyAuthorization(root.at("authorization"), gateway);
     return gateway;

@@ -73,6 +73,8 @@ final class ConfigSchema {
     value("handler.failure_policy");
     value("handler.retry_window");
     value("handler.request_timeout");
+    value("handler.queue_size");
+    value("handler.max_batch_size");
     section("handler.ssl_options");
     for (String key : List.of("enable", "certfile", "keyfile", "cacertfile", "verify", "server_name_indication")) {
       value("handler.ssl_options." + key);

@@ -272,6 +272,16 @@ class ConfigErrorsTest {
         """, "gateway.exproto.handler.retry_window", 2, "more than zero");
     assertError("""
         gateway.exproto {
+          handler.queue_size = 1
+        }
+        """, "gateway.exproto.handler.queue_size", 2, "at least 2");
+    assertError("""
+        gateway.exproto {
+          handler.max_batch_size = 0
+        }
+        """, "gateway.exproto.handler.max_batch_size", 2, "at least 1");
+    assertError("""
+        gateway.exproto {
           handler {
             request_timeout = "-1s"
           }

@@ -22,6 +22,7 @@ import io.exproto.handler.SocketClosed;
 import io.exproto.handler.SocketCreated;
 import io.exproto.handler.TimerTimeout;
 import io.exproto.listener.Listener;
+import io.exproto.testing.InProcessDevice;
 import io.exproto.testing.InProcessListener;
 import io.exproto.transport.tcp.TcpListener;
 import java.nio.charset.StandardCharsets;
@@ -181,6 +182,33 @@ class ConfigFileTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> !published.isEmpty());
     // RawPublish is never mounted, whatever the configured mountpoint.
     assertThat(published.get(0).topic()).isEqualTo("raw/hello");
+  }
+
+  @Test
+  void queueSizeBoundsWhatWaitsForAStalledHandler() throws Exception {
+    ConfigFile config = ConfigFile.load(write("""
+        gateway.exproto.handler { queue_size = 3, max_batch_size = 1 }
+        """));
+    CompletableFuture<Void> stalled = new CompletableFuture<>();
+    InProcessListener listener = new InProcessListener();
+    Gateway gateway = resources.track(config.applyTo(Gateway.builder()).listener(listener)
+        .handler(adapter -> new SilentHandler() {
+          @Override
+          public CompletionStage<Void> onReceivedBytes(ReceivedBytes event) {
+            return stalled;
+          }
+        }).build());
+    gateway.start();
+
+    InProcessDevice device = listener.connect();
+    for (int i = 0; i < 4; i++) {
+      device.send("chunk " + i);
+    }
+    // The first chunk is with the handler, three wait: the queue of 3 is full and reading stops
+    // (with the default of 1000 it would not).
+    await().atMost(Duration.ofSeconds(10)).until(device::isReadingPaused);
+    stalled.complete(null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !device.isReadingPaused());
   }
 
   @Test
@@ -430,8 +458,8 @@ class ConfigFileTest {
   }
 
   /** A handler that never authenticates or starts a timer. */
-  private static final class SilentHandler implements ConnectionHandler {
-    private static CompletionStage<Void> done() {
+  private static class SilentHandler implements ConnectionHandler {
+    static CompletionStage<Void> done() {
       return CompletableFuture.completedFuture(null);
     }
 

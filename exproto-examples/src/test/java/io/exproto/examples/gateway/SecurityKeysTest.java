@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.exproto.adapter.Adapter;
 import io.exproto.adapter.ClientInfo;
 import io.exproto.adapter.ResultCode;
+import io.exproto.examples.support.Jwts;
 import io.exproto.examples.support.LineClient;
 import io.exproto.examples.support.Resources;
 import io.exproto.gateway.Gateway;
@@ -25,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -38,8 +38,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -190,18 +188,6 @@ class SecurityKeysTest {
     }
   }
 
-  private static String base64Url(byte[] bytes) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  private static String hs256(String secret, String claims) throws Exception {
-    String signingInput = base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
-        + base64Url(claims.getBytes(StandardCharsets.UTF_8));
-    Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    return signingInput + "." + base64Url(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
-  }
-
   @Test
   void anAuthenticatorChainFromTheFileAnswersInOrder() throws Exception {
     Probe probe = resources.track(new Probe("""
@@ -248,11 +234,11 @@ class SecurityKeysTest {
     assertThat(probe.authenticate("c6", "bob", "bobs-password")).isEqualTo(ResultCode.PERMISSION_DENY);
     // Then JWT: a token signed with the secret whose clientid claim matches.
     String secret = "a shared secret of at least 32 bytes, for HS256";
-    assertThat(probe.authenticate("c7", "carol", hs256(secret, "{\"clientid\":\"c7\",\"exp\":" + exp + "}")))
+    assertThat(probe.authenticate("c7", "carol", Jwts.hs256(secret, "{\"clientid\":\"c7\",\"exp\":" + exp + "}")))
         .isEqualTo(ResultCode.SUCCESS);
-    assertThat(probe.authenticate("c8", "carol", hs256(secret, "{\"clientid\":\"other\",\"exp\":" + exp + "}")))
+    assertThat(probe.authenticate("c8", "carol", Jwts.hs256(secret, "{\"clientid\":\"other\",\"exp\":" + exp + "}")))
         .isEqualTo(ResultCode.PERMISSION_DENY);
-    assertThat(probe.authenticate("c9", "carol", hs256("another secret entirely, also 32+ bytes", "{\"clientid\":\"c9\"}")))
+    assertThat(probe.authenticate("c9", "carol", Jwts.hs256("another secret entirely, also 32+ bytes", "{\"clientid\":\"c9\"}")))
         .isEqualTo(ResultCode.PERMISSION_DENY);
     // Nobody vouches for a plain password of an unknown user.
     assertThat(probe.authenticate("c10", "mallory", "guess")).isEqualTo(ResultCode.PERMISSION_DENY);
@@ -286,14 +272,9 @@ class SecurityKeysTest {
           mechanism = jwt, use_jwks = false, algorithm = public-key, public_key = "%s"
         }
         """.formatted(publicKey)));
-    String signingInput = base64Url("{\"alg\":\"RS256\"}".getBytes(StandardCharsets.UTF_8)) + "."
-        + base64Url("{\"sub\":\"x\"}".getBytes(StandardCharsets.UTF_8));
-    Signature signer = Signature.getInstance("SHA256withRSA");
-    signer.initSign(keys.getPrivate());
-    signer.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-    String token = signingInput + "." + base64Url(signer.sign());
+    String token = Jwts.rs256(keys.getPrivate(), "{\"sub\":\"x\"}");
     assertThat(rsa.authenticate("r1", "", token)).isEqualTo(ResultCode.SUCCESS);
-    assertThat(rsa.authenticate("r2", "", hs256("a shared secret of at least 32 bytes", "{}")))
+    assertThat(rsa.authenticate("r2", "", Jwts.hs256("a shared secret of at least 32 bytes", "{}")))
         .isEqualTo(ResultCode.PERMISSION_DENY);
 
     String secret = "base64 secret of more than thirty-two bytes";
@@ -302,7 +283,7 @@ class SecurityKeysTest {
           mechanism = jwt, algorithm = hmac-based, secret_base64_encoded = true, secret = "%s"
         }
         """.formatted(Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)))));
-    assertThat(hmac.authenticate("h1", "", hs256(secret, "{}"))).isEqualTo(ResultCode.SUCCESS);
+    assertThat(hmac.authenticate("h1", "", Jwts.hs256(secret, "{}"))).isEqualTo(ResultCode.SUCCESS);
   }
 
   @Test

@@ -3,11 +3,15 @@ package io.exproto.examples.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.exproto.auth.Action;
 import io.exproto.auth.AuthResult;
 import io.exproto.auth.RuleAuthorizer;
+import io.exproto.auth.http.HttpAuthenticator;
+import io.exproto.auth.jwt.JwtAuthenticator;
 import io.exproto.broker.InMemoryBroker;
 import io.exproto.broker.Message;
+import io.exproto.examples.support.Jwts;
 import io.exproto.examples.support.LineClient;
 import io.exproto.examples.support.Ports;
 import io.exproto.examples.support.Resources;
@@ -18,6 +22,9 @@ import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.hooks.ClientContext;
 import io.exproto.hooks.GatewayHooks;
 import io.exproto.transport.tcp.TcpListener;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -112,6 +119,50 @@ class ReferenceSuiteTest {
     assertThat(device.roundTrip("SUB t 0")).isEqualTo("SUBACK PERMISSION_DENY");
     assertThat(device.roundTrip("CONNECT c1 u good")).isEqualTo("CONNACK SUCCESS");
     assertThat(device.roundTrip("SUB t 0")).isEqualTo("SUBACK SUCCESS");
+  }
+
+  @Test
+  void jwtAuthenticationOverTcpAndGrpc() throws Exception {
+    String secret = "a shared secret of at least 32 bytes";
+    start(b -> b.authenticator(JwtAuthenticator.builder().secret(secret).verifyClaim("clientid", "${clientid}").build()));
+    long exp = Instant.now().plusSeconds(3600).getEpochSecond();
+    LineClient device = device();
+    String expired = Jwts.hs256(secret, "{\"clientid\":\"j1\",\"exp\":" + (exp - 7200) + "}");
+    assertThat(device.roundTrip("CONNECT j1 u " + expired)).isEqualTo("CONNACK PERMISSION_DENY");
+    String forged = Jwts.hs256("another secret, also of at least 32 bytes", "{\"clientid\":\"j1\"}");
+    assertThat(device.roundTrip("CONNECT j1 u " + forged)).isEqualTo("CONNACK PERMISSION_DENY");
+    String otherClient = Jwts.hs256(secret, "{\"clientid\":\"j2\",\"exp\":" + exp + "}");
+    assertThat(device.roundTrip("CONNECT j1 u " + otherClient)).isEqualTo("CONNACK PERMISSION_DENY");
+    String valid = Jwts.hs256(secret, "{\"clientid\":\"j1\",\"exp\":" + exp + "}");
+    assertThat(device.roundTrip("CONNECT j1 u " + valid)).isEqualTo("CONNACK SUCCESS");
+    assertThat(device.roundTrip("SUB t 0")).isEqualTo("SUBACK SUCCESS");
+  }
+
+  @Test
+  void httpAuthenticationOverTcpAndGrpc() throws Exception {
+    List<String> bodies = new CopyOnWriteArrayList<>();
+    HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext("/auth", exchange -> {
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      bodies.add(body);
+      String result = body.contains("\"password\":\"good\"") ? "allow" : "deny";
+      byte[] answer = ("{\"result\": \"" + result + "\"}").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("content-type", "application/json");
+      exchange.sendResponseHeaders(200, answer.length);
+      exchange.getResponseBody().write(answer);
+      exchange.close();
+    });
+    http.start();
+    resources.track(() -> http.stop(0));
+    start(b -> b.authenticator(HttpAuthenticator.builder()
+        .url("http://127.0.0.1:" + http.getAddress().getPort() + "/auth")
+        .body("clientid", "${clientid}").body("username", "${username}").body("password", "${password}")
+        .build()));
+    LineClient device = device();
+    assertThat(device.roundTrip("CONNECT h1 hu bad")).isEqualTo("CONNACK PERMISSION_DENY");
+    assertThat(device.roundTrip("CONNECT h1 hu good")).isEqualTo("CONNACK SUCCESS");
+    assertThat(bodies).hasSize(2);
+    assertThat(bodies.get(1)).contains("\"clientid\":\"h1\"").contains("\"username\":\"hu\"");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.typesafe.config.ConfigValueFactory;
 import io.exproto.adapter.ResultCode;
 import io.exproto.broker.InMemoryBroker;
 import io.exproto.broker.Message;
@@ -31,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -232,18 +234,25 @@ class ConfigFileTest {
 
   @Test
   void durationsAndSizesAcceptTheirUnits() throws Exception {
-    for (String duration : List.of("250ms", "30s", "2m", "1h", "1.5s", "0s")) {
-      ConfigFile config = ConfigFile.parse("gateway.exproto.idle_timeout = " + duration, "d");
-      config.applyTo(Gateway.builder());
-    }
-    for (String size : List.of("64KB", "1MB", "65536", "64kb", "\"64 KB\"")) {
-      ConfigFile config = ConfigFile.parse(
-          "gateway.exproto.listeners.tcp.default.tcp_options.recbuf = " + size, "s");
-      config.listeners();
-    }
+    Map<String, Duration> durations = Map.of("250ms", Duration.ofMillis(250), "30s", Duration.ofSeconds(30),
+        "2m", Duration.ofMinutes(2), "1h", Duration.ofHours(1), "1.5s", Duration.ofMillis(1500),
+        "0s", Duration.ZERO);
+    durations.forEach((text, expected) -> assertThat(read(text, Setting::duration)).as(text).isEqualTo(expected));
+    Map<String, Integer> sizes = Map.of("64KB", 65536, "1MB", 1048576, "65536", 65536, "64kb", 65536,
+        "64 KB", 65536, "100b", 100);
+    sizes.forEach((text, expected) -> assertThat(read(text, Setting::size)).as(text).isEqualTo(expected));
+    assertThat(read(65536, Setting::size)).isEqualTo(65536);
     // Placeholders in quotes stay literal (rendered by the gateway at Authenticate).
-    ConfigFile.parse("gateway.exproto.mountpoint = \"${clientid}/${username}/\"", "m")
-        .applyTo(Gateway.builder());
+    assertThat(read("${clientid}/${username}/", Setting::text)).isEqualTo("${clientid}/${username}/");
+    ConfigFile.parse("gateway.exproto.mountpoint = \"${clientid}/${username}/\"", "m").applyTo(Gateway.builder());
+  }
+
+  private static <T> T read(Object value, Setting.Reader<T> reader) {
+    try {
+      return reader.read(new Setting(new Setting.Origin("test", null), "k", "k", ConfigValueFactory.fromAnyRef(value)));
+    } catch (ConfigFileException e) {
+      throw new AssertionError(e);
+    }
   }
 
   // ---- errors name the key and the line ----

@@ -312,6 +312,12 @@ public final class Gateway implements AutoCloseable {
     volatile ConnectionHandler target;
 
     @Override
+    public boolean isNonBlocking() {
+      ConnectionHandler current = target;
+      return current != null && current.isNonBlocking();
+    }
+
+    @Override
     public java.util.concurrent.CompletionStage<Void> onSocketCreated(io.exproto.handler.SocketCreated event) {
       return target.onSocketCreated(event);
     }
@@ -583,7 +589,9 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Sets where handler callbacks run. Default: a pool the gateway owns. The gateway does not
-     * shut down an executor passed here.
+     * shut down an executor passed here. A handler that declares
+     * {@link ConnectionHandler#isNonBlocking()} is called on the thread that has the event instead,
+     * and never through this executor.
      *
      * @param executor the executor
      * @return this builder

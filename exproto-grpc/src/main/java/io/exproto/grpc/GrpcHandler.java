@@ -6,6 +6,7 @@ import io.exproto.grpc.handler.RemoteHandler;
 import io.exproto.grpc.handler.StreamingRemoteHandler;
 import io.exproto.grpc.internal.Addresses;
 import io.exproto.grpc.internal.ClientChannels;
+import io.exproto.grpc.internal.ExecutorAdapter;
 import io.exproto.grpc.tls.ClientTlsOptions;
 import io.exproto.grpc.tls.ServerTlsOptions;
 import io.exproto.handler.ConnectionHandler;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The gRPC binding of a gateway: a {@link HandlerFactory} that, when the gateway starts, serves
@@ -51,6 +53,12 @@ import java.util.concurrent.CompletionStage;
  * status ({@code INTERNAL} from a handler method that threw, {@code UNIMPLEMENTED} from an address
  * that serves another service, ...) closes the device under either policy.
  *
+ * <p>Threading: nothing in the binding blocks. The handler it creates declares
+ * {@link ConnectionHandler#isNonBlocking()}, so the gateway starts each callback call on the thread
+ * that has the event instead of handing it to its handler pool, and the adapter server runs each
+ * adapter call on its network threads (see {@link Builder#adapterExecutor(java.util.concurrent.Executor)}
+ * for a host broker that may block).
+ *
  * <p>The handler {@link #create(Adapter) created} is {@link AutoCloseable}; the gateway closes it
  * when it stops, which stops the adapter server and the handler channel. Immutable settings;
  * thread-safe.
@@ -70,6 +78,7 @@ public final class GrpcHandler implements HandlerFactory {
   private final ServiceName serviceName;
   private final Optional<ServerTlsOptions> adapterTls;
   private final Optional<ClientTlsOptions> handlerTls;
+  private final Optional<Executor> adapterExecutor;
   private volatile AdapterServer lastServer;
 
   private GrpcHandler(Builder builder) {
@@ -78,6 +87,7 @@ public final class GrpcHandler implements HandlerFactory {
     this.callTimeout = builder.callTimeout;
     this.serviceName = builder.serviceName;
     this.adapterTls = Optional.ofNullable(builder.adapterTls);
+    this.adapterExecutor = Optional.ofNullable(builder.adapterExecutor);
     this.handlerTls = Optional.ofNullable(builder.handlerTls);
   }
 
@@ -103,9 +113,10 @@ public final class GrpcHandler implements HandlerFactory {
   @Override
   public ConnectionHandler create(Adapter adapter) throws Exception {
     Objects.requireNonNull(adapter, "adapter");
+    Adapter served = adapterExecutor.<Adapter>map(executor -> new ExecutorAdapter(adapter, executor)).orElse(adapter);
     AdapterServer server = adapterTls.isPresent()
-        ? new AdapterServer(adapter, adapterBind, adapterTls.get())
-        : new AdapterServer(adapter, adapterBind);
+        ? new AdapterServer(served, adapterBind, adapterTls.get())
+        : new AdapterServer(served, adapterBind);
     Remote remote;
     try {
       server.start();
@@ -215,6 +226,11 @@ public final class GrpcHandler implements HandlerFactory {
     }
 
     @Override
+    public boolean isNonBlocking() {
+      return remote.handler().isNonBlocking();
+    }
+
+    @Override
     public CompletionStage<Void> onSocketCreated(SocketCreated event) {
       return remote.handler().onSocketCreated(event);
     }
@@ -267,8 +283,24 @@ public final class GrpcHandler implements HandlerFactory {
     private ServiceName serviceName = ServiceName.UNARY;
     private ServerTlsOptions adapterTls;
     private ClientTlsOptions handlerTls;
+    private Executor adapterExecutor;
 
     private Builder() {}
+
+    /**
+     * Runs the ConnectionAdapter server's operations on an executor instead of directly on its
+     * network threads. Not needed by default: the gateway's adapter operations never block as long
+     * as the host's authenticators, authorizers, hooks and broker keep their contracts. Set it when
+     * the host's {@link io.exproto.broker.Broker} may block in publish, subscribe or unsubscribe.
+     * The executor is not owned: the gateway does not shut it down.
+     *
+     * @param executor where adapter operations run, not null
+     * @return this builder
+     */
+    public Builder adapterExecutor(Executor executor) {
+      this.adapterExecutor = Objects.requireNonNull(executor, "adapterExecutor");
+      return this;
+    }
 
     /**
      * Sets the address of the user's handler service (EMQX's {@code handler.address}). Default

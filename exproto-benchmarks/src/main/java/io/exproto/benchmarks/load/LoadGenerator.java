@@ -36,8 +36,8 @@ import java.util.concurrent.TimeUnit;
  *                                                remote ones), --duration seconds per slice
  * options:
  *   --scenario     bare-netty | inproc-echo | inproc-emqx | grpc-echo | grpc-emqx   (default inproc-echo)
- *                  or the what-ifs inproc-echo-direct | grpc-echo-direct (executor Runnable::run),
- *                  grpc-echo-async-direct (and a non-blocking handler without the SDK)
+ *                  or the what-ifs inproc-echo-direct (executor Runnable::run),
+ *                  grpc-echo-stubs (the remote handler on the generated stubs, without the SDK)
  *   --target       host:port of a server already running (echo only; it must greet, see Greeting)
  *   --connections  N (default 100)      --size BYTES (default 16)
  *   --inflight     messages outstanding per connection, closed loop (default 1)

@@ -20,7 +20,7 @@ import io.grpc.stub.StreamObserver;
  * thread waits for an adapter call, and the device's bytes are passed from the
  * {@code OnReceivedBytes} request to the {@code Send} request without a copy. It answers each
  * callback when its adapter calls have answered, so the gateway's ordering still holds. Used to
- * tell the cost of the gateway apart from the cost of the SDK's blocking style.
+ * tell the cost of the SDK (in its non-blocking style) apart from the cost of the gateway.
  */
 final class AsyncEchoHandlerService extends ConnectionUnaryHandlerGrpc.ConnectionUnaryHandlerImplBase {
 

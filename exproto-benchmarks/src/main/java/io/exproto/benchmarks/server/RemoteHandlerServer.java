@@ -1,5 +1,6 @@
 package io.exproto.benchmarks.server;
 
+import com.google.protobuf.ByteString;
 import io.exproto.adapter.ClientInfo;
 import io.exproto.adapter.Result;
 import io.exproto.grpc.proto.ConnInfo;
@@ -17,11 +18,14 @@ import io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The remote handler of the gRPC scenarios: a {@link HandlerService} written with the project's
- * handler-side SDK, served by {@link HandlerServer} in its own JVM, calling the gateway back
- * through a blocking {@link AdapterClient}, as a user's Java handler service would.
+ * handler-side SDK in its recommended non-blocking style ({@link HandlerService#isNonBlocking()},
+ * the {@code ...Async} callbacks composing {@link AdapterClient}'s {@code ...Async} calls), served
+ * by {@link HandlerServer} in its own JVM, as a user's Java handler service would be.
  *
  * <pre>
  * RemoteHandlerServer --mode send    OnSocketCreated: Authenticate, Send greeting
@@ -29,8 +33,9 @@ import java.util.Map;
  * RemoteHandlerServer --mode emqx    OnSocketCreated: Authenticate, Subscribe echo/&lt;conn&gt;, Send greeting
  *                                    OnReceivedBytes: Publish to echo/&lt;conn&gt;
  *                                    OnReceivedMessages: Send each payload
- * RemoteHandlerServer --mode send-async
- *                                    the send mode without the SDK: {@link AsyncEchoHandlerService}
+ * RemoteHandlerServer --mode send-stubs
+ *                                    the send mode without the SDK, on the generated stubs:
+ *                                    {@link AsyncEchoHandlerService}
  * </pre>
  *
  * <p>It announces {@code port} (for the gateway's handler address) before the gateway exists; the
@@ -44,7 +49,7 @@ public final class RemoteHandlerServer {
   /**
    * Starts the handler service and serves control commands until told to quit.
    *
-   * @param args {@code --mode send|emqx|send-async}
+   * @param args {@code --mode send|emqx|send-stubs}
    * @throws Exception when the server cannot start
    */
   public static void main(String[] args) throws Exception {
@@ -69,10 +74,11 @@ public final class RemoteHandlerServer {
         }).closeOnQuit(server);
         ready = Map.of("port", server.port());
       }
-      case "send-async" -> {
+      case "send-stubs" -> {
         AsyncEchoHandlerService service = new AsyncEchoHandlerService();
         Server server = NettyServerBuilder
             .forAddress(new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())
+            .directExecutor() // it never blocks, like the SDK's HandlerServer for a non-blocking service
             .addService(service)
             .build()
             .start();
@@ -84,13 +90,17 @@ public final class RemoteHandlerServer {
         }).closeOnQuit(server::shutdownNow);
         ready = Map.of("port", server.getPort());
       }
-      default -> throw new IllegalArgumentException("--mode must be send, emqx or send-async");
+      default -> throw new IllegalArgumentException("--mode must be send, emqx or send-stubs");
     }
     control.serve(ready);
   }
 
-  /** The echo protocol on either path. Thread-safe: it only reads the adapter field. */
+  /**
+   * The echo protocol on either path, non-blocking: each callback returns the stage of its adapter
+   * calls, and the rpc is answered when they have been. Thread-safe: it only reads the adapter field.
+   */
   private static final class BenchHandler extends HandlerService {
+    private static final ByteString GREETING = ByteString.copyFrom(Greeting.bytes());
     private final boolean viaBroker;
     volatile AdapterClient adapter;
 
@@ -99,35 +109,42 @@ public final class RemoteHandlerServer {
     }
 
     @Override
-    protected void onSocketCreated(String conn, ConnInfo info) {
+    public boolean isNonBlocking() {
+      return true;
+    }
+
+    @Override
+    protected CompletionStage<?> onSocketCreatedAsync(String conn, ConnInfo info) {
       AdapterClient client = adapter;
-      require(client.authenticate(conn, ClientInfo.of(conn, ""), ""));
+      CompletionStage<Result> authenticated = client.authenticateAsync(conn, ClientInfo.of(conn, ""), "")
+          .thenCompose(AdapterClient::requireSuccess);
       if (viaBroker) {
-        require(client.subscribe(conn, InProcessHandlers.topicOf(conn), 0));
+        authenticated = authenticated
+            .thenCompose(ok -> client.subscribeAsync(conn, InProcessHandlers.topicOf(conn), 0))
+            .thenCompose(AdapterClient::requireSuccess);
       }
-      require(client.send(conn, Greeting.bytes()));
+      return authenticated
+          .thenCompose(ok -> client.sendAsync(conn, GREETING))
+          .thenCompose(AdapterClient::requireSuccess);
     }
 
     @Override
-    protected void onReceivedBytes(String conn, byte[] bytes) {
-      if (viaBroker) {
-        require(adapter.publish(conn, InProcessHandlers.topicOf(conn), 0, bytes));
-      } else {
-        require(adapter.send(conn, bytes));
-      }
+    protected CompletionStage<?> onReceivedBytesAsync(String conn, ByteString bytes) {
+      CompletionStage<Result> done = viaBroker
+          ? adapter.publishAsync(conn, InProcessHandlers.topicOf(conn), 0, bytes.toByteArray())
+          : adapter.sendAsync(conn, bytes);
+      return done.thenCompose(AdapterClient::requireSuccess);
     }
 
     @Override
-    protected void onReceivedMessages(String conn, List<Message> messages) {
+    protected CompletionStage<?> onReceivedMessagesAsync(String conn, List<Message> messages) {
+      AdapterClient client = adapter;
+      CompletionStage<Result> chain = CompletableFuture.completedFuture(Result.success());
       for (Message message : messages) {
-        require(adapter.send(conn, message.getPayload().toByteArray()));
+        chain = chain.thenCompose(ok -> client.sendAsync(conn, message.getPayload()))
+            .thenCompose(AdapterClient::requireSuccess);
       }
-    }
-
-    private static void require(Result result) {
-      if (!result.isSuccess()) {
-        throw new IllegalStateException(result.code() + ": " + result.message());
-      }
+      return chain;
     }
   }
 }

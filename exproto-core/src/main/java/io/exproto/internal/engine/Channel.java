@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * <p>Locking: the channel's monitor guards its mutable state and is held only for short state
  * changes, never across a handler callback, a transport call or a broker call, so adapter calls
  * made from inside a callback never wait for that callback.
+ *
+ * <p>Dispatch: the queue is drained by one thread at a time (the one that set {@code inFlight}).
+ * For a blocking handler each drain runs on the gateway's executor; for a handler that declares
+ * {@link ConnectionHandler#isNonBlocking()} it runs on the thread that has the event: the one
+ * that queued it into an idle queue, or the one that completed the previous callback's stage.
  */
 final class Channel implements ConnectionEvents, Subscriber {
 
@@ -51,6 +56,8 @@ final class Channel implements ConnectionEvents, Subscriber {
   private final Engine engine;
   private final EngineConfig config;
   private final ConnectionHandler handler;
+  // True when callbacks run on the calling thread instead of the executor.
+  private final boolean direct;
   private final String mountpointTemplate;
   private final long createdAt;
   private volatile long lastInbound;
@@ -80,6 +87,7 @@ final class Channel implements ConnectionEvents, Subscriber {
     this.engine = engine;
     this.config = engine.config();
     this.handler = engine.handler();
+    this.direct = handler.isNonBlocking();
     this.mountpointTemplate = mountpointTemplate;
     this.createdAt = config.scheduler().nowMillis();
     this.lastInbound = createdAt;
@@ -184,8 +192,31 @@ final class Channel implements ConnectionEvents, Subscriber {
       inFlight = true;
     }
     if (startDrain) {
+      dispatch();
+    }
+  }
+
+  /** Runs the drain loop: on this thread for a non-blocking handler, else on the executor. */
+  private void dispatch() {
+    if (direct) {
+      drain();
+    } else {
       config.executor().execute(this::drain);
     }
+  }
+
+  /**
+   * Goes on with the queue after a callback settled off the drain loop. An empty queue ends the
+   * drain here, so no task is handed to the executor only to find nothing to do.
+   */
+  private void resumeDrain() {
+    synchronized (this) {
+      if (queue.isEmpty()) {
+        inFlight = false;
+        return;
+      }
+    }
+    dispatch();
   }
 
   /**
@@ -221,7 +252,7 @@ final class Channel implements ConnectionEvents, Subscriber {
           TimeoutException timeout = new TimeoutException(
               "no answer within " + config.handlerTimeoutMillis() + " ms");
           if (settle(event, timeout)) {
-            config.executor().execute(this::drain);
+            resumeDrain();
           }
         }
       }, config.handlerTimeoutMillis());
@@ -229,7 +260,7 @@ final class Channel implements ConnectionEvents, Subscriber {
         if (settled.compareAndSet(false, true)) {
           deadline.cancel();
           if (settle(event, failureOf(outcome))) {
-            config.executor().execute(this::drain);
+            resumeDrain();
           }
         }
       });
@@ -295,7 +326,7 @@ final class Channel implements ConnectionEvents, Subscriber {
           queue.addFirst(event);
         }
         config.metrics().increment(GatewayMetrics.HANDLER_RETRIES);
-        config.scheduler().schedule(() -> config.executor().execute(this::drain), backoff);
+        config.scheduler().schedule(this::dispatch, backoff);
         return false;
       }
       log.warn("Handler still unavailable after {} ms; giving up on connection {}",

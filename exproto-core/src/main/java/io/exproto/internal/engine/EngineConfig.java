@@ -30,7 +30,7 @@ import java.util.concurrent.Executor;
  * @param failurePolicy what a failed callback does
  * @param retryWindowMillis how long the retry policy keeps retrying one callback
  * @param scheduler the clock and timers
- * @param executor where handler callbacks run
+ * @param executor where callbacks of a handler that may block run (see ConnectionHandler#isNonBlocking)
  * @param metrics the counters
  */
 public record EngineConfig(

@@ -27,6 +27,13 @@ import java.util.Optional;
  * <p>Unlike EMQX 5, whose adapter TLS setting silently serves plaintext, TLS options here are
  * applied or refused with an error: a handler then calls {@code https://host:port}.
  *
+ * <p>Threading: each call runs directly on the server's network threads, with no hand-off to an
+ * executor, so the adapter's operations must not block. The gateway's own adapter does not, as
+ * long as the host's SPIs keep their contracts (authenticators, authorizers and hooks do not
+ * block, and neither does the {@link io.exproto.broker.Broker}'s publish, subscribe and
+ * unsubscribe); for a broker that may block, {@code GrpcHandler.Builder.adapterExecutor} moves the
+ * operations to an executor.
+ *
  * <p>{@link #start()} and {@link #close()} are idempotent; a closed server cannot start again.
  * Thread-safe.
  */
@@ -82,7 +89,7 @@ public final class AdapterServer implements AutoCloseable {
     this.bind = Addresses.parseBind(bind, BIND_FIELD);
     this.tls = tls.isPresent();
     this.lifecycle = new ServerLifecycle(tls.isPresent() ? "ConnectionAdapter server (TLS)" : "ConnectionAdapter server",
-        this.bind, serverCredentials(tls), new AdapterService(adapter));
+        this.bind, serverCredentials(tls), new AdapterService(adapter), true);
   }
 
   /** The transport security of the server: {@code server.ssl_options}, or plaintext without. */

@@ -3,6 +3,7 @@ package io.exproto.grpc.handler;
 import com.google.protobuf.UnsafeByteOperations;
 import io.exproto.grpc.internal.Addresses;
 import io.exproto.grpc.internal.ClientChannels;
+import io.exproto.grpc.internal.DeadlineCalls;
 import io.exproto.grpc.internal.HandlerFailures;
 import io.exproto.grpc.internal.ProtoConversions;
 import io.exproto.grpc.proto.ConnectionUnaryHandlerGrpc;
@@ -26,7 +27,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -38,7 +38,12 @@ import org.slf4j.LoggerFactory;
  * plaintext HTTP/2 for an {@code http://} address, TLS for {@code https://} (see
  * {@link ClientTlsOptions} for mutual TLS, a private CA and the SNI override).
  *
- * <p>Each call has its own deadline ({@link #DEFAULT_CALL_TIMEOUT} unless configured). The returned
+ * <p>Each call has its own deadline ({@link #DEFAULT_CALL_TIMEOUT} unless configured), enforced on
+ * this side: a call still unanswered at its deadline is cancelled (the handler service sees it
+ * cancelled) and fails with {@code DEADLINE_EXCEEDED}. The deadline is not sent as a
+ * {@code grpc-timeout} header, whose value differs on every call and so could not be compressed
+ * away by HTTP/2's header table; the deadline timers of the whole JVM share one timer thread, with a
+ * resolution of 10 ms. The returned
  * future completes when the handler answers: normally on {@code EmptySuccess}, exceptionally when
  * the call fails, which the gateway treats as a handler error:
  * <ul>
@@ -52,7 +57,9 @@ import org.slf4j.LoggerFactory;
  *       another service): these close the connection under either policy;</li>
  *   <li>with an {@link IllegalStateException} after {@link #close()}.</li>
  * </ul>
- * No thread waits for an answer. The channel connects lazily, on the first call, and reconnects by
+ * No thread waits for an answer, and no callback blocks: the handler is
+ * {@linkplain #isNonBlocking() non-blocking}, so the gateway calls it on the thread that has the
+ * event instead of its handler pool. The channel connects lazily, on the first call, and reconnects by
  * itself; after an {@code UNAVAILABLE} failure it is asked to reconnect at once (at most once a
  * second) instead of after gRPC's growing backoff, so a restarted handler is found again quickly.
  *
@@ -72,6 +79,7 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
   private final ManagedChannel channel;
   private final ClientChannels.ReconnectPacer reconnect;
   private final ConnectionUnaryHandlerGrpc.ConnectionUnaryHandlerStub stub;
+  private final DeadlineCalls calls;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -123,6 +131,18 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
     this.channel = ClientChannels.open(target, tls, ADDRESS_FIELD);
     this.reconnect = new ClientChannels.ReconnectPacer(channel, Duration.ofSeconds(1));
     this.stub = ConnectionUnaryHandlerGrpc.newStub(channel);
+    this.calls = new DeadlineCalls(callTimeoutMillis);
+  }
+
+  /**
+   * Returns true: every callback only starts a call and returns; the answer completes the future
+   * on a gRPC thread.
+   *
+   * @return true
+   */
+  @Override
+  public boolean isNonBlocking() {
+    return true;
   }
 
   /**
@@ -156,7 +176,7 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
         .setConn(event.conn())
         .setConninfo(ProtoConversions.toProto(event.info()))
         .build();
-    return call("OnSocketCreated", event.conn(), request, stub()::onSocketCreated);
+    return call("OnSocketCreated", event.conn(), request, stub::onSocketCreated);
   }
 
   /**
@@ -171,7 +191,7 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
         .setConn(event.conn())
         .setBytes(UnsafeByteOperations.unsafeWrap(event.bytes()))
         .build();
-    return call("OnReceivedBytes", event.conn(), request, stub()::onReceivedBytes);
+    return call("OnReceivedBytes", event.conn(), request, stub::onReceivedBytes);
   }
 
   /**
@@ -186,7 +206,7 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
         .setConn(event.conn())
         .setType(ProtoConversions.toProto(event.type()))
         .build();
-    return call("OnTimerTimeout", event.conn(), request, stub()::onTimerTimeout);
+    return call("OnTimerTimeout", event.conn(), request, stub::onTimerTimeout);
   }
 
   /**
@@ -202,7 +222,7 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
     for (io.exproto.broker.Message message : event.messages()) {
       request.addMessages(ProtoConversions.toProto(event.node(), message));
     }
-    return call("OnReceivedMessages", event.conn(), request.build(), stub()::onReceivedMessages);
+    return call("OnReceivedMessages", event.conn(), request.build(), stub::onReceivedMessages);
   }
 
   /**
@@ -217,7 +237,7 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
         .setConn(event.conn())
         .setReason(event.reason())
         .build();
-    return call("OnSocketClosed", event.conn(), request, stub()::onSocketClosed);
+    return call("OnSocketClosed", event.conn(), request, stub::onSocketClosed);
   }
 
   /**
@@ -228,11 +248,8 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       ClientChannels.shutdown(channel);
+      calls.close();
     }
-  }
-
-  private ConnectionUnaryHandlerGrpc.ConnectionUnaryHandlerStub stub() {
-    return stub.withDeadlineAfter(callTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   private <T> CompletableFuture<Void> call(String rpc, String conn, T request,
@@ -243,30 +260,17 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
       answered.completeExceptionally(new IllegalStateException(rpc + ": the handler client is closed"));
       return answered;
     }
-    try {
-      method.accept(request, new StreamObserver<>() {
-        @Override
-        public void onNext(EmptySuccess value) {
-          // Unary: onCompleted follows.
-        }
-
-        @Override
-        public void onError(Throwable error) {
-          log.debug("{} of connection {} failed: {}", rpc, conn, String.valueOf(error));
-          if (Status.fromThrowable(error).getCode() == Status.Code.UNAVAILABLE) {
-            reconnect.unavailable();
-          }
-          answered.completeExceptionally(HandlerFailures.toCallbackFailure(rpc, error));
-        }
-
-        @Override
-        public void onCompleted() {
-          answered.complete(null);
-        }
-      });
-    } catch (RuntimeException e) {
-      answered.completeExceptionally(e);
-    }
+    calls.call(rpc, request, method).whenComplete((response, error) -> {
+      if (error == null) {
+        answered.complete(null);
+        return;
+      }
+      log.debug("{} of connection {} failed: {}", rpc, conn, String.valueOf(error));
+      if (Status.fromThrowable(error).getCode() == Status.Code.UNAVAILABLE) {
+        reconnect.unavailable();
+      }
+      answered.completeExceptionally(HandlerFailures.toCallbackFailure(rpc, error));
+    });
     return answered;
   }
 }

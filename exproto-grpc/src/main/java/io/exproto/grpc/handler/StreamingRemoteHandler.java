@@ -20,6 +20,7 @@ import io.exproto.handler.ReceivedMessages;
 import io.exproto.handler.SocketClosed;
 import io.exproto.handler.SocketCreated;
 import io.exproto.handler.TimerTimeout;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -237,6 +238,17 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
     ClientChannels.shutdown(channel);
   }
 
+  /**
+   * Returns true: every callback only queues its event for a stream and returns; the future
+   * completes when the event is written, or fails.
+   *
+   * @return true
+   */
+  @Override
+  public boolean isNonBlocking() {
+    return true;
+  }
+
   @Override
   public String toString() {
     return "StreamingRemoteHandler[" + target + "]";
@@ -340,6 +352,10 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
     private Throwable open() {
       Stream stream = new Stream();
       current = stream;
+      // Opened outside the caller's gRPC context: the gateway may call from inside an adapter
+      // call (a Publish delivered at once), whose end must not cancel the stream.
+      Context detached = Context.current().fork();
+      Context previous = detached.attach();
       try {
         opener.apply(stream);
         return null;
@@ -347,6 +363,8 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
         current = null;
         noteFailure(e);
         return HandlerFailures.toStreamFailure(rpc, e);
+      } finally {
+        detached.detach(previous);
       }
     }
 

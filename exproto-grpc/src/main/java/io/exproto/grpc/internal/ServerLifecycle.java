@@ -27,6 +27,7 @@ public final class ServerLifecycle {
   private final Addresses.HostPort bind;
   private final ServerCredentials credentials;
   private final BindableService service;
+  private final boolean direct;
   private State state = State.NEW;
   private Server server;
 
@@ -40,10 +41,26 @@ public final class ServerLifecycle {
    */
   public ServerLifecycle(String name, Addresses.HostPort bind, ServerCredentials credentials,
       BindableService service) {
+    this(name, bind, credentials, service, false);
+  }
+
+  /**
+   * Prepares a server; nothing is bound until {@link #start()}.
+   *
+   * @param name what the server is, for log lines and errors, e.g. {@code ConnectionAdapter server}
+   * @param bind the address to bind
+   * @param credentials the transport security
+   * @param service the service to serve
+   * @param direct true to run the service's methods on the network threads (only for a service
+   *     that never blocks); false for gRPC's default executor
+   */
+  public ServerLifecycle(String name, Addresses.HostPort bind, ServerCredentials credentials,
+      BindableService service, boolean direct) {
     this.name = name;
     this.bind = bind;
     this.credentials = credentials;
     this.service = service;
+    this.direct = direct;
   }
 
   /**
@@ -63,7 +80,11 @@ public final class ServerLifecycle {
     if (address.isUnresolved()) {
       throw new IOException(name + ": cannot bind " + bind + ": unknown host '" + bind.host() + "'");
     }
-    Server candidate = NettyServerBuilder.forAddress(address, credentials).addService(service).build();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(address, credentials).addService(service);
+    if (direct) {
+      builder.directExecutor();
+    }
+    Server candidate = builder.build();
     try {
       candidate.start();
     } catch (IOException e) {

@@ -5,9 +5,11 @@ import io.exproto.adapter.ClientInfo;
 import io.exproto.adapter.Result;
 import io.exproto.grpc.internal.Addresses;
 import io.exproto.grpc.internal.ClientChannels;
+import io.exproto.grpc.internal.DeadlineCalls;
 import io.exproto.grpc.internal.ProtoConversions;
 import io.exproto.grpc.proto.AuthenticateRequest;
 import io.exproto.grpc.proto.CloseSocketRequest;
+import io.exproto.grpc.proto.CodeResponse;
 import io.exproto.grpc.proto.ConnectionAdapterGrpc;
 import io.exproto.grpc.proto.PublishRequest;
 import io.exproto.grpc.proto.RawPublishRequest;
@@ -22,18 +24,40 @@ import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
- * A blocking client of a gateway's {@code emqx.exproto.v1.ConnectionAdapter} service, for handler
- * services written in Java. Each method makes one call, waits for the answer and returns the
- * gateway's {@link Result}: its code and, on failure, a message naming the field at fault.
+ * A client of a gateway's {@code emqx.exproto.v1.ConnectionAdapter} service, for handler services
+ * written in Java, in two styles:
+ * <ul>
+ *   <li>Blocking: {@link #send(String, byte[])}, {@link #authenticate(String, ClientInfo, String)},
+ *       ... make one call, wait for the answer and return the gateway's {@link Result}: its code
+ *       and, on failure, a message naming the field at fault. They throw
+ *       {@link io.grpc.StatusRuntimeException} when the call itself fails: the gateway is
+ *       unreachable, or it did not answer within the call timeout (30 s by default).</li>
+ *   <li>Non-blocking: {@link #sendAsync(String, byte[])},
+ *       {@link #authenticateAsync(String, ClientInfo, String)}, ... start the same call and return
+ *       at once with a {@link CompletableFuture} of the same {@link Result}, completed on a gRPC
+ *       thread; it completes exceptionally with the {@link io.grpc.StatusRuntimeException} the
+ *       blocking method would throw ({@code DEADLINE_EXCEEDED} after the call timeout, when the
+ *       call is also cancelled). This is the style of a handler service that declares
+ *       {@link HandlerService#isNonBlocking()}: return the composed futures from its
+ *       {@code ...Async} methods.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * protected CompletionStage<?> onSocketCreatedAsync(String conn, ConnInfo info) {
+ *   return adapter.authenticateAsync(conn, ClientInfo.of(conn, ""), "")
+ *       .thenCompose(AdapterClient::requireSuccess)
+ *       .thenCompose(ok -> adapter.sendAsync(conn, GREETING));
+ * }
+ * }</pre>
  *
  * <p>It may be called from inside a {@link HandlerService} method, also for the connection whose
  * callback is running (the gateway holds no lock across a callback).
- *
- * <p>Every method throws {@link io.grpc.StatusRuntimeException} when the call itself fails: the
- * gateway is unreachable, or it did not answer within the call timeout (30 s by default).
  *
  * <p>Transport: an {@code http://} address is plaintext; an {@code https://} address is TLS, for a
  * gateway whose adapter serves {@code server.ssl_options}: with the JDK's trusted CAs by default,
@@ -52,11 +76,15 @@ public final class AdapterClient implements AutoCloseable {
 
   private final ManagedChannel owned;
   private final ConnectionAdapterGrpc.ConnectionAdapterBlockingStub stub;
+  private final ConnectionAdapterGrpc.ConnectionAdapterStub asyncStub;
+  private final DeadlineCalls asyncCalls;
   private final long callTimeoutMillis;
 
   private AdapterClient(Channel channel, ManagedChannel owned, long callTimeoutMillis) {
     this.owned = owned;
     this.stub = ConnectionAdapterGrpc.newBlockingStub(channel);
+    this.asyncStub = ConnectionAdapterGrpc.newStub(channel);
+    this.asyncCalls = new DeadlineCalls(callTimeoutMillis);
     this.callTimeoutMillis = callTimeoutMillis;
   }
 
@@ -142,10 +170,34 @@ public final class AdapterClient implements AutoCloseable {
    * @return the gateway's result
    */
   public Result send(String conn, byte[] bytes) {
-    return ProtoConversions.toCore(stub().send(SendBytesRequest.newBuilder()
-        .setConn(conn)
-        .setBytes(ByteString.copyFrom(bytes))
-        .build()));
+    return ProtoConversions.toCore(stub().send(sendRequest(conn, bytes)));
+  }
+
+  /**
+   * Sends bytes to a device, without waiting.
+   *
+   * @param conn the connection id
+   * @param bytes the bytes, not null; copied before this method returns
+   * @return completes with the gateway's result (see the class comment for failures)
+   */
+  public CompletableFuture<Result> sendAsync(String conn, byte[] bytes) {
+    return async("Send", sendRequest(conn, bytes), asyncStub::send);
+  }
+
+  /**
+   * Sends bytes to a device, without waiting and without copying them: for bytes taken from a
+   * callback's request, e.g. {@code ByteString} of an {@code OnReceivedBytes} echo.
+   *
+   * @param conn the connection id
+   * @param bytes the bytes, not null (immutable)
+   * @return completes with the gateway's result (see the class comment for failures)
+   */
+  public CompletableFuture<Result> sendAsync(String conn, ByteString bytes) {
+    return async("Send", SendBytesRequest.newBuilder().setConn(conn).setBytes(bytes).build(), asyncStub::send);
+  }
+
+  private static SendBytesRequest sendRequest(String conn, byte[] bytes) {
+    return SendBytesRequest.newBuilder().setConn(conn).setBytes(ByteString.copyFrom(bytes)).build();
   }
 
   /**
@@ -159,6 +211,16 @@ public final class AdapterClient implements AutoCloseable {
   }
 
   /**
+   * Closes a device connection (reason {@code normal}), without waiting.
+   *
+   * @param conn the connection id
+   * @return completes with the gateway's result (see the class comment for failures)
+   */
+  public CompletableFuture<Result> closeAsync(String conn) {
+    return async("Close", CloseSocketRequest.newBuilder().setConn(conn).build(), asyncStub::close);
+  }
+
+  /**
    * Registers the client behind a connection; needed before publish, subscribe and unsubscribe.
    *
    * @param conn the connection id
@@ -167,8 +229,26 @@ public final class AdapterClient implements AutoCloseable {
    * @return the gateway's result ({@code PERMISSION_DENY} when authentication is denied)
    */
   public Result authenticate(String conn, ClientInfo clientInfo, String password) {
+    return ProtoConversions.toCore(stub().authenticate(authenticateRequest(conn, clientInfo, password)));
+  }
+
+  /**
+   * Registers the client behind a connection, without waiting; needed before publish, subscribe
+   * and unsubscribe.
+   *
+   * @param conn the connection id
+   * @param clientInfo who the device is, not null; the client id must not be empty
+   * @param password the password, null or empty for none
+   * @return completes with the gateway's result ({@code PERMISSION_DENY} when authentication is
+   *     denied; see the class comment for failures)
+   */
+  public CompletableFuture<Result> authenticateAsync(String conn, ClientInfo clientInfo, String password) {
+    return async("Authenticate", authenticateRequest(conn, clientInfo, password), asyncStub::authenticate);
+  }
+
+  private static AuthenticateRequest authenticateRequest(String conn, ClientInfo clientInfo, String password) {
     Objects.requireNonNull(clientInfo, "clientInfo");
-    return ProtoConversions.toCore(stub().authenticate(AuthenticateRequest.newBuilder()
+    return AuthenticateRequest.newBuilder()
         .setConn(conn)
         .setClientinfo(io.exproto.grpc.proto.ClientInfo.newBuilder()
             .setProtoName(clientInfo.protoName())
@@ -176,7 +256,7 @@ public final class AdapterClient implements AutoCloseable {
             .setClientid(clientInfo.clientId())
             .setUsername(clientInfo.username()))
         .setPassword(password == null ? "" : password)
-        .build()));
+        .build();
   }
 
   /**
@@ -189,14 +269,30 @@ public final class AdapterClient implements AutoCloseable {
    * @throws IllegalArgumentException when the interval does not fit the wire's {@code uint32}
    */
   public Result startTimer(String conn, long intervalSeconds) {
+    return ProtoConversions.toCore(stub().startTimer(timerRequest(conn, intervalSeconds)));
+  }
+
+  /**
+   * Starts (or replaces) the connection's keepalive timer, without waiting.
+   *
+   * @param conn the connection id
+   * @param intervalSeconds the interval in seconds, 1 to 4294967295
+   * @return completes with the gateway's result (see the class comment for failures)
+   * @throws IllegalArgumentException when the interval does not fit the wire's {@code uint32}
+   */
+  public CompletableFuture<Result> startTimerAsync(String conn, long intervalSeconds) {
+    return async("StartTimer", timerRequest(conn, intervalSeconds), asyncStub::startTimer);
+  }
+
+  private static TimerRequest timerRequest(String conn, long intervalSeconds) {
     if (intervalSeconds < 0 || intervalSeconds > MAX_UINT32) {
       throw new IllegalArgumentException("intervalSeconds must be 0.." + MAX_UINT32 + ", got " + intervalSeconds);
     }
-    return ProtoConversions.toCore(stub().startTimer(TimerRequest.newBuilder()
+    return TimerRequest.newBuilder()
         .setConn(conn)
         .setType(TimerType.KEEPALIVE)
         .setInterval((int) intervalSeconds)
-        .build()));
+        .build();
   }
 
   /**
@@ -209,12 +305,30 @@ public final class AdapterClient implements AutoCloseable {
    * @return the gateway's result
    */
   public Result publish(String conn, String topic, int qos, byte[] payload) {
-    return ProtoConversions.toCore(stub().publish(PublishRequest.newBuilder()
+    return ProtoConversions.toCore(stub().publish(publishRequest(conn, topic, qos, payload)));
+  }
+
+  /**
+   * Publishes on behalf of an authenticated connection, without waiting; the topic is mounted by
+   * the gateway.
+   *
+   * @param conn the connection id
+   * @param topic the topic name, without wildcards
+   * @param qos 0, 1 or 2
+   * @param payload the payload, not null; copied before this method returns
+   * @return completes with the gateway's result (see the class comment for failures)
+   */
+  public CompletableFuture<Result> publishAsync(String conn, String topic, int qos, byte[] payload) {
+    return async("Publish", publishRequest(conn, topic, qos, payload), asyncStub::publish);
+  }
+
+  private static PublishRequest publishRequest(String conn, String topic, int qos, byte[] payload) {
+    return PublishRequest.newBuilder()
         .setConn(conn)
         .setTopic(topic)
         .setQos(qos)
         .setPayload(ByteString.copyFrom(payload))
-        .build()));
+        .build();
   }
 
   /**
@@ -227,11 +341,23 @@ public final class AdapterClient implements AutoCloseable {
    * @return the gateway's result
    */
   public Result subscribe(String conn, String filter, int qos) {
-    return ProtoConversions.toCore(stub().subscribe(SubscribeRequest.newBuilder()
-        .setConn(conn)
-        .setTopic(filter)
-        .setQos(qos)
-        .build()));
+    return ProtoConversions.toCore(stub().subscribe(subscribeRequest(conn, filter, qos)));
+  }
+
+  /**
+   * Subscribes an authenticated connection to a topic filter, without waiting.
+   *
+   * @param conn the connection id
+   * @param filter the topic filter, may be {@code $share/<group>/<filter>}
+   * @param qos 0, 1 or 2
+   * @return completes with the gateway's result (see the class comment for failures)
+   */
+  public CompletableFuture<Result> subscribeAsync(String conn, String filter, int qos) {
+    return async("Subscribe", subscribeRequest(conn, filter, qos), asyncStub::subscribe);
+  }
+
+  private static SubscribeRequest subscribeRequest(String conn, String filter, int qos) {
+    return SubscribeRequest.newBuilder().setConn(conn).setTopic(filter).setQos(qos).build();
   }
 
   /**
@@ -242,10 +368,22 @@ public final class AdapterClient implements AutoCloseable {
    * @return the gateway's result
    */
   public Result unsubscribe(String conn, String filter) {
-    return ProtoConversions.toCore(stub().unsubscribe(UnsubscribeRequest.newBuilder()
-        .setConn(conn)
-        .setTopic(filter)
-        .build()));
+    return ProtoConversions.toCore(stub().unsubscribe(unsubscribeRequest(conn, filter)));
+  }
+
+  /**
+   * Removes a subscription of an authenticated connection, without waiting.
+   *
+   * @param conn the connection id
+   * @param filter the topic filter as given to subscribe
+   * @return completes with the gateway's result (see the class comment for failures)
+   */
+  public CompletableFuture<Result> unsubscribeAsync(String conn, String filter) {
+    return async("Unsubscribe", unsubscribeRequest(conn, filter), asyncStub::unsubscribe);
+  }
+
+  private static UnsubscribeRequest unsubscribeRequest(String conn, String filter) {
+    return UnsubscribeRequest.newBuilder().setConn(conn).setTopic(filter).build();
   }
 
   /**
@@ -258,11 +396,41 @@ public final class AdapterClient implements AutoCloseable {
    * @return the gateway's result
    */
   public Result rawPublish(String topic, int qos, byte[] payload) {
-    return ProtoConversions.toCore(stub().rawPublish(RawPublishRequest.newBuilder()
+    return ProtoConversions.toCore(stub().rawPublish(rawPublishRequest(topic, qos, payload)));
+  }
+
+  /**
+   * Publishes with no connection, without waiting.
+   *
+   * @param topic the topic name, without wildcards
+   * @param qos 0, 1 or 2
+   * @param payload the payload, not null; copied before this method returns
+   * @return completes with the gateway's result (see the class comment for failures)
+   */
+  public CompletableFuture<Result> rawPublishAsync(String topic, int qos, byte[] payload) {
+    return async("RawPublish", rawPublishRequest(topic, qos, payload), asyncStub::rawPublish);
+  }
+
+  private static RawPublishRequest rawPublishRequest(String topic, int qos, byte[] payload) {
+    return RawPublishRequest.newBuilder()
         .setTopic(topic)
         .setQos(qos)
         .setPayload(ByteString.copyFrom(payload))
-        .build()));
+        .build();
+  }
+
+  /**
+   * Turns a result that is not a success into a failure, for chaining non-blocking calls that
+   * must each succeed: {@code adapter.authenticateAsync(...).thenCompose(AdapterClient::requireSuccess)}.
+   *
+   * @param result the gateway's result, not null
+   * @return a completed stage of the result when it is a success; otherwise a stage failed with
+   *     an {@link AdapterCallException} carrying it
+   */
+  public static CompletionStage<Result> requireSuccess(Result result) {
+    return result.isSuccess()
+        ? CompletableFuture.completedFuture(result)
+        : CompletableFuture.failedFuture(new AdapterCallException(result));
   }
 
   /**
@@ -274,9 +442,15 @@ public final class AdapterClient implements AutoCloseable {
     if (owned != null && !owned.isShutdown()) {
       ClientChannels.shutdown(owned);
     }
+    asyncCalls.close();
   }
 
   private ConnectionAdapterGrpc.ConnectionAdapterBlockingStub stub() {
     return stub.withDeadlineAfter(callTimeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private <T> CompletableFuture<Result> async(String rpc, T request,
+      BiConsumer<T, io.grpc.stub.StreamObserver<CodeResponse>> method) {
+    return asyncCalls.call(rpc, request, method).thenApply(ProtoConversions::toCore);
   }
 }

@@ -32,7 +32,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>The service's methods run on gRPC's default executor, which grows with demand, so methods
- * that block do not starve other connections. {@link #start()} and {@link #close()} are
+ * that block do not starve other connections; those of a service that declares
+ * {@link HandlerService#isNonBlocking()} run directly on gRPC's network threads instead, saving a
+ * thread hand-off per call. {@link #start()} and {@link #close()} are
  * idempotent; a closed server cannot start again, but a new one may bind the same port (a handler
  * restart). Thread-safe.
  */
@@ -70,7 +72,7 @@ public final class HandlerServer implements AutoCloseable {
         ? new StreamingHandlerService(builder.service)
         : builder.service;
     this.lifecycle = new ServerLifecycle(serviceName.configName() + " server" + (tls ? " (TLS)" : ""), this.bind,
-        credentials, served);
+        credentials, served, builder.service.isNonBlocking());
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.exproto.grpc.sdk;
 
+import com.google.protobuf.ByteString;
 import io.exproto.grpc.proto.ConnInfo;
 import io.exproto.grpc.proto.ConnectionUnaryHandlerGrpc;
 import io.exproto.grpc.proto.EmptySuccess;
@@ -13,6 +14,10 @@ import io.exproto.grpc.proto.TimerType;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +49,39 @@ import org.slf4j.LoggerFactory;
  * the methods are called one at a time, in event order, for each connection, and concurrently for
  * different connections. An implementation must be thread-safe across connections.
  *
+ * <h2>Non-blocking style</h2>
+ *
+ * <p>For throughput, override the {@code ...Async} variants instead (for example
+ * {@link #onReceivedBytesAsync(String, ByteString)}), make the adapter calls with
+ * {@link AdapterClient}'s {@code ...Async} methods, return the composed stage, and declare
+ * {@link #isNonBlocking()}. The rpc is answered when the stage completes (so the gateway sends the
+ * connection's next event only after the adapter calls of this one were answered, keeping the
+ * device's bytes in order); no thread waits meanwhile, and {@link HandlerServer} runs the methods
+ * directly on its network threads.
+ *
+ * <pre>{@code
+ * class Echo extends HandlerService {
+ *   final AdapterClient adapter = AdapterClient.connect("http://127.0.0.1:9100");
+ *
+ *   public boolean isNonBlocking() {
+ *     return true;
+ *   }
+ *
+ *   protected CompletionStage<?> onSocketCreatedAsync(String conn, ConnInfo info) {
+ *     return adapter.authenticateAsync(conn, ClientInfo.of("device-" + info.getPeername().getPort(), ""), "")
+ *         .thenCompose(AdapterClient::requireSuccess);
+ *   }
+ *
+ *   protected CompletionStage<?> onReceivedBytesAsync(String conn, ByteString bytes) {
+ *     return adapter.sendAsync(conn, bytes); // the bytes are passed on without a copy
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>By default each {@code ...Async} method calls its blocking counterpart and returns a
+ * completed stage, so the two styles can be mixed; but a service that declares
+ * {@link #isNonBlocking()} must override every callback it uses with code that does not block.
+ *
  * <p>The gateway waits for each answer at most its call timeout (30 s by default); a slower method
  * is a handler error.
  *
@@ -56,9 +94,23 @@ import org.slf4j.LoggerFactory;
 public abstract class HandlerService extends ConnectionUnaryHandlerGrpc.ConnectionUnaryHandlerImplBase {
 
   private static final Logger log = LoggerFactory.getLogger(HandlerService.class);
+  /** The stage of a method that finished synchronously: answered at once. */
+  static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
 
   /** Creates the service. */
   protected HandlerService() {}
+
+  /**
+   * Tells whether this service's methods never block: it overrides the {@code ...Async} methods
+   * it uses, and they return without waiting (on {@link AdapterClient}'s blocking methods, I/O, a
+   * lock held for long, or a future). {@link HandlerServer} then runs them directly on gRPC's
+   * network threads instead of handing each call to an executor. False by default.
+   *
+   * @return true when no method blocks; false (the default) otherwise
+   */
+  public boolean isNonBlocking() {
+    return false;
+  }
 
   /**
    * A device connected: the first event of every connection. Does nothing by default.
@@ -109,7 +161,78 @@ public abstract class HandlerService extends ConnectionUnaryHandlerGrpc.Connecti
   protected void onSocketClosed(String conn, String reason) throws Exception {}
 
   /**
-   * Calls {@link #onSocketCreated(String, ConnInfo)} and answers.
+   * A device connected, non-blocking style: the rpc is answered when the returned stage
+   * completes. By default calls {@link #onSocketCreated(String, ConnInfo)}.
+   *
+   * @param conn the connection id
+   * @param info how and from where the device connected
+   * @return completes when the event is handled; exceptionally (or a throw) to fail the callback
+   * @throws Exception to fail the callback (the gateway then closes the device)
+   */
+  protected CompletionStage<?> onSocketCreatedAsync(String conn, ConnInfo info) throws Exception {
+    onSocketCreated(conn, info);
+    return DONE;
+  }
+
+  /**
+   * The device sent bytes, non-blocking style: the rpc is answered when the returned stage
+   * completes. By default calls {@link #onReceivedBytes(String, byte[])} with a copy of the bytes.
+   *
+   * @param conn the connection id
+   * @param bytes the bytes, immutable (pass them to {@link AdapterClient#sendAsync(String, ByteString)}
+   *     without a copy)
+   * @return completes when the event is handled; exceptionally (or a throw) to fail the callback
+   * @throws Exception to fail the callback (the gateway then closes the device)
+   */
+  protected CompletionStage<?> onReceivedBytesAsync(String conn, ByteString bytes) throws Exception {
+    onReceivedBytes(conn, bytes.toByteArray());
+    return DONE;
+  }
+
+  /**
+   * A timer fired, non-blocking style: the rpc is answered when the returned stage completes. By
+   * default calls {@link #onTimerTimeout(String, TimerType)}.
+   *
+   * @param conn the connection id
+   * @param type the timer type
+   * @return completes when the event is handled; exceptionally (or a throw) to fail the callback
+   * @throws Exception to fail the callback
+   */
+  protected CompletionStage<?> onTimerTimeoutAsync(String conn, TimerType type) throws Exception {
+    onTimerTimeout(conn, type);
+    return DONE;
+  }
+
+  /**
+   * Messages were delivered, non-blocking style: the rpc is answered when the returned stage
+   * completes. By default calls {@link #onReceivedMessages(String, List)}.
+   *
+   * @param conn the connection id
+   * @param messages one or more messages, in delivery order (immutable)
+   * @return completes when the event is handled; exceptionally (or a throw) to fail the callback
+   * @throws Exception to fail the callback (the gateway then closes the device)
+   */
+  protected CompletionStage<?> onReceivedMessagesAsync(String conn, List<Message> messages) throws Exception {
+    onReceivedMessages(conn, messages);
+    return DONE;
+  }
+
+  /**
+   * The connection closed, non-blocking style: the rpc is answered when the returned stage
+   * completes. By default calls {@link #onSocketClosed(String, String)}.
+   *
+   * @param conn the connection id
+   * @param reason why the connection closed
+   * @return completes when the event is handled; exceptionally (or a throw) to fail the callback
+   * @throws Exception to fail the callback (only logged by the gateway)
+   */
+  protected CompletionStage<?> onSocketClosedAsync(String conn, String reason) throws Exception {
+    onSocketClosed(conn, reason);
+    return DONE;
+  }
+
+  /**
+   * Calls {@link #onSocketCreatedAsync(String, ConnInfo)} and answers when its stage completes.
    *
    * @param request the request
    * @param responseObserver receives {@code EmptySuccess} or an {@code INTERNAL} status
@@ -117,11 +240,11 @@ public abstract class HandlerService extends ConnectionUnaryHandlerGrpc.Connecti
   @Override
   public final void onSocketCreated(SocketCreatedRequest request, StreamObserver<EmptySuccess> responseObserver) {
     run("OnSocketCreated", request.getConn(), responseObserver,
-        () -> onSocketCreated(request.getConn(), request.getConninfo()));
+        () -> onSocketCreatedAsync(request.getConn(), request.getConninfo()));
   }
 
   /**
-   * Calls {@link #onReceivedBytes(String, byte[])} and answers.
+   * Calls {@link #onReceivedBytesAsync(String, ByteString)} and answers when its stage completes.
    *
    * @param request the request
    * @param responseObserver receives {@code EmptySuccess} or an {@code INTERNAL} status
@@ -129,11 +252,11 @@ public abstract class HandlerService extends ConnectionUnaryHandlerGrpc.Connecti
   @Override
   public final void onReceivedBytes(ReceivedBytesRequest request, StreamObserver<EmptySuccess> responseObserver) {
     run("OnReceivedBytes", request.getConn(), responseObserver,
-        () -> onReceivedBytes(request.getConn(), request.getBytes().toByteArray()));
+        () -> onReceivedBytesAsync(request.getConn(), request.getBytes()));
   }
 
   /**
-   * Calls {@link #onTimerTimeout(String, TimerType)} and answers.
+   * Calls {@link #onTimerTimeoutAsync(String, TimerType)} and answers when its stage completes.
    *
    * @param request the request
    * @param responseObserver receives {@code EmptySuccess} or an {@code INTERNAL} status
@@ -141,11 +264,11 @@ public abstract class HandlerService extends ConnectionUnaryHandlerGrpc.Connecti
   @Override
   public final void onTimerTimeout(TimerTimeoutRequest request, StreamObserver<EmptySuccess> responseObserver) {
     run("OnTimerTimeout", request.getConn(), responseObserver,
-        () -> onTimerTimeout(request.getConn(), request.getType()));
+        () -> onTimerTimeoutAsync(request.getConn(), request.getType()));
   }
 
   /**
-   * Calls {@link #onReceivedMessages(String, List)} and answers.
+   * Calls {@link #onReceivedMessagesAsync(String, List)} and answers when its stage completes.
    *
    * @param request the request
    * @param responseObserver receives {@code EmptySuccess} or an {@code INTERNAL} status
@@ -154,11 +277,11 @@ public abstract class HandlerService extends ConnectionUnaryHandlerGrpc.Connecti
   public final void onReceivedMessages(ReceivedMessagesRequest request,
       StreamObserver<EmptySuccess> responseObserver) {
     run("OnReceivedMessages", request.getConn(), responseObserver,
-        () -> onReceivedMessages(request.getConn(), request.getMessagesList()));
+        () -> onReceivedMessagesAsync(request.getConn(), request.getMessagesList()));
   }
 
   /**
-   * Calls {@link #onSocketClosed(String, String)} and answers.
+   * Calls {@link #onSocketClosedAsync(String, String)} and answers when its stage completes.
    *
    * @param request the request
    * @param responseObserver receives {@code EmptySuccess} or an {@code INTERNAL} status
@@ -166,31 +289,61 @@ public abstract class HandlerService extends ConnectionUnaryHandlerGrpc.Connecti
   @Override
   public final void onSocketClosed(SocketClosedRequest request, StreamObserver<EmptySuccess> responseObserver) {
     run("OnSocketClosed", request.getConn(), responseObserver,
-        () -> onSocketClosed(request.getConn(), request.getReason()));
+        () -> onSocketClosedAsync(request.getConn(), request.getReason()));
   }
 
   @FunctionalInterface
   private interface Callback {
-    void run() throws Exception;
+    CompletionStage<?> run() throws Exception;
   }
 
   private static void run(String rpc, String conn, StreamObserver<EmptySuccess> observer, Callback callback) {
+    CompletionStage<?> stage;
     try {
-      callback.run();
+      stage = callback.run();
     } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      log.warn("{} of connection {} failed", rpc, conn, e);
-      String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
-      answer(rpc, observer, () -> observer.onError(
-          Status.INTERNAL.withDescription(rpc + " failed: " + message).withCause(e).asRuntimeException()));
+      fail(rpc, conn, observer, e);
       return;
     }
+    if (stage == null) {
+      fail(rpc, conn, observer, new NullPointerException(rpc + " returned no stage"));
+      return;
+    }
+    if (stage == DONE) {
+      succeed(rpc, observer);
+      return;
+    }
+    stage.whenComplete((value, error) -> {
+      if (error == null) {
+        succeed(rpc, observer);
+      } else {
+        fail(rpc, conn, observer, unwrap(error));
+      }
+    });
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    while ((error instanceof CompletionException || error instanceof ExecutionException) && error.getCause() != null) {
+      error = error.getCause();
+    }
+    return error;
+  }
+
+  private static void succeed(String rpc, StreamObserver<EmptySuccess> observer) {
     answer(rpc, observer, () -> {
       observer.onNext(EmptySuccess.getDefaultInstance());
       observer.onCompleted();
     });
+  }
+
+  private static void fail(String rpc, String conn, StreamObserver<EmptySuccess> observer, Throwable e) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    log.warn("{} of connection {} failed", rpc, conn, e);
+    String message = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
+    answer(rpc, observer, () -> observer.onError(
+        Status.INTERNAL.withDescription(rpc + " failed: " + message).withCause(e).asRuntimeException()));
   }
 
   private static void answer(String rpc, StreamObserver<EmptySuccess> observer, Runnable answer) {

@@ -7,8 +7,11 @@ import io.exproto.grpc.proto.ReceivedMessagesRequest;
 import io.exproto.grpc.proto.SocketClosedRequest;
 import io.exproto.grpc.proto.SocketCreatedRequest;
 import io.exproto.grpc.proto.TimerTimeoutRequest;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +33,12 @@ import org.slf4j.LoggerFactory;
  * the legacy protocol imposes:
  * <ul>
  *   <li>Methods run one at a time per stream, in arrival order, for all connections together (a
- *       slow method delays that rpc for every connection; gRPC flow control then slows the
- *       gateway). Different rpcs run concurrently, so a connection's events of different kinds may
+ *       slow method, or the stage of an {@code ...Async} method until it completes, delays that
+ *       rpc for every connection; gRPC flow control then slows the gateway). Different rpcs run concurrently, so a connection's events of different kinds may
  *       be seen out of order (for example {@code OnSocketClosed} before its last
  *       {@code OnReceivedBytes}).</li>
- *   <li>There is no per-event answer: a method that throws is logged and the stream goes on; the
- *       gateway is not told and does not close the device.</li>
+ *   <li>There is no per-event answer: a method that throws (or whose stage fails) is logged and
+ *       the stream goes on; the gateway is not told and does not close the device.</li>
  *   <li>When the gateway half-closes a stream (it stops), the stream is answered
  *       {@code EmptySuccess}.</li>
  * </ul>
@@ -66,7 +69,7 @@ public final class StreamingHandlerService extends ConnectionHandlerGrpc.Connect
   @Override
   public StreamObserver<SocketCreatedRequest> onSocketCreated(StreamObserver<EmptySuccess> responseObserver) {
     return new Inbound<>("OnSocketCreated", responseObserver, SocketCreatedRequest::getConn,
-        request -> service.onSocketCreated(request.getConn(), request.getConninfo()));
+        request -> service.onSocketCreatedAsync(request.getConn(), request.getConninfo()));
   }
 
   /**
@@ -78,7 +81,7 @@ public final class StreamingHandlerService extends ConnectionHandlerGrpc.Connect
   @Override
   public StreamObserver<ReceivedBytesRequest> onReceivedBytes(StreamObserver<EmptySuccess> responseObserver) {
     return new Inbound<>("OnReceivedBytes", responseObserver, ReceivedBytesRequest::getConn,
-        request -> service.onReceivedBytes(request.getConn(), request.getBytes().toByteArray()));
+        request -> service.onReceivedBytesAsync(request.getConn(), request.getBytes()));
   }
 
   /**
@@ -90,7 +93,7 @@ public final class StreamingHandlerService extends ConnectionHandlerGrpc.Connect
   @Override
   public StreamObserver<TimerTimeoutRequest> onTimerTimeout(StreamObserver<EmptySuccess> responseObserver) {
     return new Inbound<>("OnTimerTimeout", responseObserver, TimerTimeoutRequest::getConn,
-        request -> service.onTimerTimeout(request.getConn(), request.getType()));
+        request -> service.onTimerTimeoutAsync(request.getConn(), request.getType()));
   }
 
   /**
@@ -102,7 +105,7 @@ public final class StreamingHandlerService extends ConnectionHandlerGrpc.Connect
   @Override
   public StreamObserver<ReceivedMessagesRequest> onReceivedMessages(StreamObserver<EmptySuccess> responseObserver) {
     return new Inbound<>("OnReceivedMessages", responseObserver, ReceivedMessagesRequest::getConn,
-        request -> service.onReceivedMessages(request.getConn(), request.getMessagesList()));
+        request -> service.onReceivedMessagesAsync(request.getConn(), request.getMessagesList()));
   }
 
   /**
@@ -114,39 +117,65 @@ public final class StreamingHandlerService extends ConnectionHandlerGrpc.Connect
   @Override
   public StreamObserver<SocketClosedRequest> onSocketClosed(StreamObserver<EmptySuccess> responseObserver) {
     return new Inbound<>("OnSocketClosed", responseObserver, SocketClosedRequest::getConn,
-        request -> service.onSocketClosed(request.getConn(), request.getReason()));
+        request -> service.onSocketClosedAsync(request.getConn(), request.getReason()));
   }
 
   @FunctionalInterface
   private interface Callback<Req> {
-    void accept(Req request) throws Exception;
+    CompletionStage<?> accept(Req request) throws Exception;
   }
 
-  /** One stream from the gateway: each message is one call of the service's method. */
+  /**
+   * One stream from the gateway: each message is one call of the service's method. The stream's
+   * next message is requested only when the previous method's stage completed, so the methods run
+   * one at a time per stream also in the non-blocking style.
+   */
   private static final class Inbound<Req> implements StreamObserver<Req> {
     private final String rpc;
     private final StreamObserver<EmptySuccess> response;
     private final Function<Req, String> conn;
     private final Callback<Req> callback;
+    private final ServerCallStreamObserver<EmptySuccess> flow;
 
     Inbound(String rpc, StreamObserver<EmptySuccess> response, Function<Req, String> conn, Callback<Req> callback) {
       this.rpc = rpc;
       this.response = response;
       this.conn = conn;
       this.callback = callback;
+      this.flow = (ServerCallStreamObserver<EmptySuccess>) response;
+      flow.disableAutoRequest();
+      flow.request(1);
     }
 
     @Override
     public void onNext(Req request) {
+      CompletionStage<?> stage;
       try {
-        callback.accept(request);
+        stage = callback.accept(request);
       } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        // The legacy protocol has no per-event answer: the gateway cannot be told.
-        log.warn("{} of connection {} failed; the stream goes on", rpc, conn.apply(request), e);
+        failed(request, e);
+        flow.request(1);
+        return;
       }
+      if (stage == null) {
+        failed(request, new NullPointerException(rpc + " returned no stage"));
+        flow.request(1);
+        return;
+      }
+      stage.whenComplete((value, error) -> {
+        if (error != null) {
+          failed(request, error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+        }
+        flow.request(1);
+      });
+    }
+
+    private void failed(Req request, Throwable e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      // The legacy protocol has no per-event answer: the gateway cannot be told.
+      log.warn("{} of connection {} failed; the stream goes on", rpc, conn.apply(request), e);
     }
 
     @Override

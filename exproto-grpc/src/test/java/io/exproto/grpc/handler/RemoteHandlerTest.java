@@ -162,6 +162,62 @@ class RemoteHandlerTest {
   }
 
   @Test
+  void theDeadlineCancelsTheCallAtTheHandlerServiceAndSendsNoTimeoutHeader() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<io.grpc.Context> context = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<String> timeoutHeader = new java.util.concurrent.atomic.AtomicReference<>("unset");
+    HandlerService never = new HandlerService() {
+      @Override
+      public boolean isNonBlocking() {
+        return true;
+      }
+
+      @Override
+      protected java.util.concurrent.CompletionStage<?> onReceivedBytesAsync(String conn,
+          com.google.protobuf.ByteString bytes) {
+        context.set(io.grpc.Context.current());
+        return new CompletableFuture<Void>(); // never answers
+      }
+    };
+    io.grpc.Metadata.Key<String> grpcTimeout = io.grpc.Metadata.Key.of("grpc-timeout", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+    io.grpc.Server hung = resources.track(new ServerCloser(io.grpc.netty.NettyServerBuilder
+        .forAddress(new java.net.InetSocketAddress("127.0.0.1", 0), io.grpc.InsecureServerCredentials.create())
+        .addService(io.grpc.ServerInterceptors.intercept(never, new io.grpc.ServerInterceptor() {
+          @Override
+          public <ReqT, RespT> io.grpc.ServerCall.Listener<ReqT> interceptCall(io.grpc.ServerCall<ReqT, RespT> call,
+              io.grpc.Metadata headers, io.grpc.ServerCallHandler<ReqT, RespT> next) {
+            String value = headers.get(grpcTimeout);
+            timeoutHeader.set(value == null ? "absent" : value);
+            return next.startCall(call, headers);
+          }
+        }))
+        .build().start())).server();
+    RemoteHandler handler = resources.track(new RemoteHandler("http://127.0.0.1:" + hung.getPort(), Duration.ofMillis(200)));
+    CompletableFuture<Void> answer = handler.onReceivedBytes(new ReceivedBytes("c11", new byte[] {1}));
+    assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(HandlerUnavailableException.class)
+        .hasMessageContaining("OnReceivedBytes")
+        .cause().isInstanceOf(StatusRuntimeException.class)
+        .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
+            .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> context.get() != null && context.get().isCancelled());
+    assertThat(timeoutHeader.get()).isEqualTo("absent");
+  }
+
+  @Test
+  void theHandlerDeclaresItselfNonBlocking() {
+    assertThat(handler().isNonBlocking()).isTrue();
+  }
+
+  /** Shuts a plain gRPC server down when the test ends. */
+  private record ServerCloser(io.grpc.Server server) implements AutoCloseable {
+    @Override
+    public void close() throws InterruptedException {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void callsAfterCloseFail() throws Exception {
     RemoteHandler handler = handler();
     handler.close();

@@ -112,7 +112,8 @@ class StreamingRemoteHandlerTest {
     }
     // 25 MiB for a handler stuck in its first event: flow control stops the stream long before.
     await().atMost(WAIT).until(() -> service.entered.getCount() == 0);
-    await().pollDelay(Duration.ofMillis(500)).atMost(WAIT)
+    // ... and keeps it stopped: more than half the events stay unanswered for a whole second.
+    await().during(Duration.ofSeconds(1)).atMost(WAIT)
         .until(() -> futures.stream().filter(f -> !f.isDone()).count() > count / 2);
     assertThat(futures.stream().filter(CompletableFuture::isCompletedExceptionally)).isEmpty();
 

@@ -28,6 +28,8 @@ class AdapterClientTest {
 
   private final AtomicReference<Object> lastRequest = new AtomicReference<>();
   private volatile CodeResponse answer = CodeResponse.getDefaultInstance();
+  private volatile boolean hang;
+  private final java.util.concurrent.atomic.AtomicInteger cancelled = new java.util.concurrent.atomic.AtomicInteger();
   private Server server;
   private ManagedChannel channel;
   private AdapterClient client;
@@ -111,10 +113,67 @@ class AdapterClientTest {
     AdapterClient.connect("https://127.0.0.1:9100").close();
   }
 
-  /** Records the last request and answers with {@link #answer}. */
+  @Test
+  void asyncCallsCompleteWithTheGatewaysResultCodes() throws Exception {
+    answer = CodeResponse.newBuilder().setCode(io.exproto.grpc.proto.ResultCode.PARAMS_TYPE_ERROR)
+        .setMessage("qos: must be 0, 1 or 2, got 7").build();
+    assertThat(client.publishAsync("c", "t", 7, new byte[0]).get(10, TimeUnit.SECONDS))
+        .isEqualTo(Result.of(ResultCode.PARAMS_TYPE_ERROR, "qos: must be 0, 1 or 2, got 7"));
+    answer = CodeResponse.newBuilder().setCode(io.exproto.grpc.proto.ResultCode.PERMISSION_DENY)
+        .setMessage("authentication denied").build();
+    assertThat(client.authenticateAsync("c1", ClientInfo.of("id-1", "bob"), "pw").get(10, TimeUnit.SECONDS))
+        .isEqualTo(Result.of(ResultCode.PERMISSION_DENY, "authentication denied"));
+    assertThat(((AuthenticateRequest) lastRequest.get()).getClientinfo().getClientid()).isEqualTo("id-1");
+    answer = CodeResponse.newBuilder().setCode(io.exproto.grpc.proto.ResultCode.CONN_PROCESS_NOT_ALIVE).build();
+    assertThat(client.closeAsync("c").get(10, TimeUnit.SECONDS).code()).isEqualTo(ResultCode.CONN_PROCESS_NOT_ALIVE);
+    answer = CodeResponse.getDefaultInstance();
+    assertThat(client.sendAsync("c2", new byte[] {9, 8}).get(10, TimeUnit.SECONDS)).isEqualTo(Result.success());
+    assertThat(((SendBytesRequest) lastRequest.get()).getBytes().toByteArray()).containsExactly(9, 8);
+    assertThat(client.sendAsync("c2", com.google.protobuf.ByteString.copyFromUtf8("hi")).get(10, TimeUnit.SECONDS))
+        .isEqualTo(Result.success());
+    assertThat(((SendBytesRequest) lastRequest.get()).getBytes().toStringUtf8()).isEqualTo("hi");
+    assertThat(client.startTimerAsync("c3", 30).get(10, TimeUnit.SECONDS)).isEqualTo(Result.success());
+    assertThat(((TimerRequest) lastRequest.get()).getInterval()).isEqualTo(30);
+    assertThat(client.unsubscribeAsync("c", "t").get(10, TimeUnit.SECONDS)).isEqualTo(Result.success());
+    assertThatThrownBy(() -> client.startTimerAsync("c", -1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void anAsyncCallThatFailsCompletesWithItsStatus() {
+    // The scripted adapter does not implement Subscribe.
+    assertThatThrownBy(() -> client.subscribeAsync("c", "t", 0).get(10, TimeUnit.SECONDS))
+        .isInstanceOf(java.util.concurrent.ExecutionException.class)
+        .cause().isInstanceOf(io.grpc.StatusRuntimeException.class)
+        .satisfies(e -> assertThat(((io.grpc.StatusRuntimeException) e).getStatus().getCode())
+            .isEqualTo(io.grpc.Status.Code.UNIMPLEMENTED));
+  }
+
+  @Test
+  void anAsyncCallPastTheCallTimeoutFailsWithDeadlineExceededAndIsCancelled() throws Exception {
+    hang = true;
+    try (AdapterClient impatient = AdapterClient.over(channel, Duration.ofMillis(200))) {
+      java.util.concurrent.CompletableFuture<Result> answer = impatient.sendAsync("c", new byte[] {1});
+      assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(java.util.concurrent.ExecutionException.class)
+          .cause().isInstanceOf(io.grpc.StatusRuntimeException.class)
+          .satisfies(e -> {
+            io.grpc.Status status = ((io.grpc.StatusRuntimeException) e).getStatus();
+            assertThat(status.getCode()).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED);
+            assertThat(status.getDescription()).contains("Send").contains("200 ms");
+          });
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> cancelled.get() == 1);
+    }
+  }
+
+  /** Records the last request and answers with {@link #answer}, or never when {@link #hang}. */
   private final class ScriptedAdapter extends ConnectionAdapterGrpc.ConnectionAdapterImplBase {
     private void reply(Object request, StreamObserver<CodeResponse> observer) {
       lastRequest.set(request);
+      if (hang) {
+        ((io.grpc.stub.ServerCallStreamObserver<CodeResponse>) observer)
+            .setOnCancelHandler(cancelled::incrementAndGet);
+        return;
+      }
       observer.onNext(answer);
       observer.onCompleted();
     }

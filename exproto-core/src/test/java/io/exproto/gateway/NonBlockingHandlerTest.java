@@ -15,15 +15,12 @@ import io.exproto.handler.TimerTimeout;
 import io.exproto.testing.InProcessDevice;
 import io.exproto.testing.InProcessListener;
 import io.exproto.testing.ManualScheduler;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,114 +53,16 @@ class NonBlockingHandlerTest {
     });
   }
 
-  /** Records events per connection, detects overlapping callbacks, completes on another thread. */
-  private final class AsyncChecking implements ConnectionHandler {
-    final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-    final Map<String, List<String>> events = new ConcurrentHashMap<>();
-    final List<String> threads = Collections.synchronizedList(new ArrayList<>());
-    final AtomicInteger overlaps = new AtomicInteger();
-    final AtomicInteger messages = new AtomicInteger();
-    final boolean nonBlocking;
-
-    AsyncChecking(boolean nonBlocking) {
-      this.nonBlocking = nonBlocking;
-    }
-
-    @Override
-    public boolean isNonBlocking() {
-      return nonBlocking;
-    }
-
-    private CompletionStage<Void> run(String conn, String event) {
-      threads.add(Thread.currentThread().getName());
-      if (inFlight.computeIfAbsent(conn, c -> new AtomicInteger()).incrementAndGet() != 1) {
-        overlaps.incrementAndGet();
-      }
-      events.computeIfAbsent(conn, c -> Collections.synchronizedList(new ArrayList<>())).add(event);
-      return CompletableFuture.runAsync(() -> inFlight.get(conn).decrementAndGet(), async);
-    }
-
-    @Override
-    public CompletionStage<Void> onSocketCreated(SocketCreated e) {
-      return run(e.conn(), "created");
-    }
-
-    @Override
-    public CompletionStage<Void> onReceivedBytes(ReceivedBytes e) {
-      return run(e.conn(), new String(e.bytes(), StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public CompletionStage<Void> onTimerTimeout(TimerTimeout e) {
-      return run(e.conn(), "timeout");
-    }
-
-    @Override
-    public CompletionStage<Void> onReceivedMessages(ReceivedMessages e) {
-      messages.addAndGet(e.messages().size());
-      return run(e.conn(), "messages");
-    }
-
-    @Override
-    public CompletionStage<Void> onSocketClosed(SocketClosed e) {
-      return run(e.conn(), "closed");
-    }
-  }
-
   @Test
   void callbacksRunOnTheCallingThreadsInStrictOrderPerConnection() throws Exception {
     InProcessListener listener = new InProcessListener();
-    AsyncChecking handler = new AsyncChecking(true);
+    CheckingHandler handler = new CheckingHandler(async, true);
     gateway = builder(listener).handler(a -> handler).build();
     gateway.start();
-    Adapter adapter = gateway.adapter();
 
-    int devices = 8;
-    int chunks = 200;
-    List<InProcessDevice> connected = new ArrayList<>();
-    for (int d = 0; d < devices; d++) {
-      connected.add(listener.connect());
-    }
-    await().until(() -> handler.events.size() == devices);
-    List<String> conns = new ArrayList<>(handler.events.keySet());
-    for (int d = 0; d < devices; d++) {
-      adapter.authenticate(conns.get(d), ClientInfo.of("c" + d, ""), "").toCompletableFuture().join();
-      adapter.subscribe(conns.get(d), "all", 0).toCompletableFuture().join();
-    }
-    List<CompletableFuture<Void>> work = new ArrayList<>();
-    for (InProcessDevice device : connected) {
-      work.add(CompletableFuture.runAsync(() -> {
-        for (int i = 0; i < chunks; i++) {
-          device.send("b" + i);
-        }
-      }));
-    }
-    for (int p = 0; p < 2; p++) {
-      work.add(CompletableFuture.runAsync(() -> {
-        for (int i = 0; i < 100; i++) {
-          adapter.rawPublish("all", 0, new byte[] {1}).toCompletableFuture().join();
-        }
-      }));
-    }
-    CompletableFuture.allOf(work.toArray(new CompletableFuture[0])).join();
-    await().atMost(Duration.ofSeconds(30)).until(() -> handler.messages.get() == devices * 200);
-    connected.forEach(InProcessDevice::disconnect);
-    await().atMost(Duration.ofSeconds(30)).until(() -> gateway.connectionCount() == 0);
-
-    assertThat(handler.overlaps.get()).isZero();
+    handler.driveConcurrentTrafficAndCheckOrder(gateway, listener);
     assertThat(submitted.get()).as("callbacks handed to the executor").isZero();
     assertThat(handler.threads).isNotEmpty().doesNotContain("gateway-executor");
-    for (String conn : conns) {
-      List<String> events = new ArrayList<>(handler.events.get(conn));
-      assertThat(events.get(0)).isEqualTo("created");
-      assertThat(events.get(events.size() - 1)).isEqualTo("closed");
-      List<String> expected = new ArrayList<>();
-      for (int i = 0; i < chunks; i++) {
-        expected.add("b" + i);
-      }
-      assertThat(events.stream().filter(e -> e.startsWith("b")).toList()).isEqualTo(expected);
-      assertThat(events.stream().filter("closed"::equals).count()).isEqualTo(1);
-    }
   }
 
   @Test
@@ -200,7 +99,7 @@ class NonBlockingHandlerTest {
   @Test
   void aBlockingHandlerStillRunsOnTheExecutor() throws Exception {
     InProcessListener listener = new InProcessListener();
-    AsyncChecking handler = new AsyncChecking(false);
+    CheckingHandler handler = new CheckingHandler(async, false);
     gateway = builder(listener).handler(a -> handler).build();
     gateway.start();
     InProcessDevice device = listener.connect();

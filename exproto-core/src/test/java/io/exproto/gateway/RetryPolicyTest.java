@@ -52,6 +52,33 @@ class RetryPolicyTest {
   }
 
   @Test
+  void aFullQueueWhileTheHandlerIsAwayClosesWithHandlerErrorAndCountsTheLoss() {
+    try (GatewayFixture f = new GatewayFixture(b -> b.failurePolicy(FailurePolicy.RETRY)
+        .retryWindow(Duration.ofSeconds(60)).queueCapacity(3).maxBatchSize(1))) {
+      GatewayFixture.Connected c = f.connectAs("c1", "");
+      assertThat(GatewayFixture.call(f.adapter().subscribe(c.conn(), "t", 0)).isSuccess()).isTrue();
+      f.handler.onBytes = e -> CompletableFuture.failedFuture(new HandlerUnavailableException("down", null));
+      c.device().send("x");
+      // "x" waits for the handler; two deliveries fill the queue of 3 and are kept.
+      for (int i = 0; i < 2; i++) {
+        GatewayFixture.call(f.adapter().rawPublish("t", 0, new byte[] {(byte) i}));
+      }
+      assertThat(c.device().isClosed()).isFalse();
+      assertThat(f.gateway.metrics().get(GatewayMetrics.MESSAGES_DROPPED)).isZero();
+      // The next one does not fit: rather than lose messages for as long as the handler stays
+      // away, the connection ends.
+      GatewayFixture.call(f.adapter().rawPublish("t", 0, new byte[] {9}));
+      assertThat(c.device().isClosed()).isTrue();
+      assertThat(f.gateway.metrics().get(GatewayMetrics.MESSAGES_DROPPED)).isEqualTo(1);
+      // OnSocketClosed cannot reach the handler either: past the close flush timeout what is still
+      // queued is dropped and counted.
+      f.clock.advance(Duration.ofSeconds(60));
+      assertThat(f.gateway.metrics().get(GatewayMetrics.EVENTS_DROPPED)).isPositive();
+      assertThat(f.gateway.connectionCount()).isZero();
+    }
+  }
+
+  @Test
   void aNonRetryableFailureClosesAtOnceEvenUnderRetry() {
     try (GatewayFixture f = new GatewayFixture(b -> b.failurePolicy(FailurePolicy.RETRY))) {
       GatewayFixture.Connected c = f.connect();

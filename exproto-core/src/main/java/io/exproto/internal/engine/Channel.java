@@ -78,7 +78,8 @@ final class Channel implements ConnectionEvents, Subscriber {
   private Scheduler.Cancellable expiryTimer;
   private final Set<String> subscriptions = new HashSet<>();
   // Retry state of the callback at the head of the queue; touched only by the draining thread.
-  private long retryingSince;
+  // When the handler became unavailable under the retry policy (0: it is not); read by deliveries.
+  private volatile long retryingSince;
   private int retryAttempts;
 
   Channel(String id, Connection connection, Engine engine, String mountpointTemplate) {
@@ -152,6 +153,7 @@ final class Channel implements ConnectionEvents, Subscriber {
         return;
       }
     }
+    boolean handlerDown = false;
     synchronized (this) {
       if (state != State.OPEN) {
         return;
@@ -164,10 +166,21 @@ final class Channel implements ConnectionEvents, Subscriber {
       }
       if (queue.size() >= config.queueCapacity()) {
         config.metrics().increment(GatewayMetrics.MESSAGES_DROPPED);
-        log.warn("Dropped a message to {} for connection {}: its event queue is full ({} events)",
-            topic, id, queue.size());
-        return;
+        handlerDown = retryingSince != 0;
+        if (!handlerDown) {
+          log.warn("Dropped a message to {} for connection {}: its event queue is full ({} events)",
+              topic, id, queue.size());
+          return;
+        }
       }
+    }
+    if (handlerDown) {
+      // The retry policy keeps events while the queue has room; past it the connection would lose
+      // messages for as long as the handler stays away, so it ends with a handler error instead.
+      log.warn("Dropped a message to {} for connection {} and closing it: its event queue is full ({} events)"
+          + " while the handler is unavailable", topic, id, config.queueCapacity());
+      close(CloseReasons.HANDLER_ERROR, true);
+      return;
     }
     config.metrics().increment(GatewayMetrics.MESSAGES_DELIVERED);
     enqueue(new Event.Messages(unmounted));

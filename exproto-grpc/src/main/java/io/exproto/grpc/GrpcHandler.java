@@ -6,7 +6,6 @@ import io.exproto.grpc.handler.RemoteHandler;
 import io.exproto.grpc.handler.StreamingRemoteHandler;
 import io.exproto.grpc.internal.Addresses;
 import io.exproto.grpc.internal.ClientChannels;
-import io.exproto.grpc.internal.ExecutorAdapter;
 import io.exproto.grpc.tls.ClientTlsOptions;
 import io.exproto.grpc.tls.ServerTlsOptions;
 import io.exproto.handler.ConnectionHandler;
@@ -113,10 +112,8 @@ public final class GrpcHandler implements HandlerFactory {
   @Override
   public ConnectionHandler create(Adapter adapter) throws Exception {
     Objects.requireNonNull(adapter, "adapter");
-    Adapter served = adapterExecutor.<Adapter>map(executor -> new ExecutorAdapter(adapter, executor)).orElse(adapter);
-    AdapterServer server = adapterTls.isPresent()
-        ? new AdapterServer(served, adapterBind, adapterTls.get())
-        : new AdapterServer(served, adapterBind);
+    AdapterServer server = new AdapterServer(adapter, adapterBind, adapterTls.orElse(null),
+        adapterExecutor.orElse(null));
     Remote remote;
     try {
       server.start();

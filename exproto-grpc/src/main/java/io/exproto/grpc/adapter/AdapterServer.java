@@ -10,7 +10,7 @@ import io.grpc.ServerCredentials;
 import io.grpc.netty.NettySslContextServerCredentials;
 import java.io.IOException;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * The gateway's {@code ConnectionAdapter} gRPC server: serves an {@link AdapterService} for one
@@ -31,8 +31,9 @@ import java.util.Optional;
  * executor, so the adapter's operations must not block. The gateway's own adapter does not, as
  * long as the host's SPIs keep their contracts (authenticators, authorizers and hooks do not
  * block, and neither does the {@link io.exproto.broker.Broker}'s publish, subscribe and
- * unsubscribe); for a broker that may block, {@code GrpcHandler.Builder.adapterExecutor} moves the
- * operations to an executor.
+ * unsubscribe); for a broker that may block, give the server an executor
+ * ({@link #AdapterServer(Adapter, String, ServerTlsOptions, Executor)}, or
+ * {@code GrpcHandler.Builder.adapterExecutor}).
  *
  * <p>{@link #start()} and {@link #close()} are idempotent; a closed server cannot start again.
  * Thread-safe.
@@ -67,7 +68,7 @@ public final class AdapterServer implements AutoCloseable {
    *     {@code server.bind})
    */
   public AdapterServer(Adapter adapter, String bind) {
-    this(adapter, bind, Optional.empty());
+    this(adapter, bind, null, null);
   }
 
   /**
@@ -81,23 +82,36 @@ public final class AdapterServer implements AutoCloseable {
    *     unusable; the message names the key, e.g. {@code server.ssl_options.certfile: file not found}
    */
   public AdapterServer(Adapter adapter, String bind, ServerTlsOptions tls) {
-    this(adapter, bind, Optional.of(Objects.requireNonNull(tls, "tls")));
+    this(adapter, bind, Objects.requireNonNull(tls, "tls"), null);
   }
 
-  private AdapterServer(Adapter adapter, String bind, Optional<ServerTlsOptions> tls) {
+  /**
+   * Prepares a server whose operations may run on an executor; nothing is bound until
+   * {@link #start()}.
+   *
+   * @param adapter the gateway's adapter operations, not null; not owned
+   * @param bind {@code "port"} or {@code "host:port"}; port 0 picks a free port
+   * @param tls the TLS options ({@code server.ssl_options}), or null for plaintext
+   * @param executor where the adapter's operations run (for an adapter that may block; not
+   *     owned), or null to run them on the server's network threads
+   * @throws IllegalArgumentException when {@code bind} is malformed, or a TLS file is missing or
+   *     unusable; the message names the key
+   */
+  public AdapterServer(Adapter adapter, String bind, ServerTlsOptions tls, Executor executor) {
     Objects.requireNonNull(adapter, "adapter");
     this.bind = Addresses.parseBind(bind, BIND_FIELD);
-    this.tls = tls.isPresent();
-    this.lifecycle = new ServerLifecycle(tls.isPresent() ? "ConnectionAdapter server (TLS)" : "ConnectionAdapter server",
-        this.bind, serverCredentials(tls), new AdapterService(adapter), true);
+    this.tls = tls != null;
+    this.lifecycle = new ServerLifecycle(this.tls ? "ConnectionAdapter server (TLS)" : "ConnectionAdapter server",
+        this.bind, serverCredentials(tls), new AdapterService(adapter),
+        executor == null ? ServerLifecycle.DIRECT : executor);
   }
 
   /** The transport security of the server: {@code server.ssl_options}, or plaintext without. */
-  private static ServerCredentials serverCredentials(Optional<ServerTlsOptions> tls) {
-    if (tls.isEmpty()) {
+  private static ServerCredentials serverCredentials(ServerTlsOptions tls) {
+    if (tls == null) {
       return InsecureServerCredentials.create();
     }
-    return NettySslContextServerCredentials.create(TlsContexts.forServer(tls.get()));
+    return NettySslContextServerCredentials.create(TlsContexts.forServer(tls));
   }
 
   /**

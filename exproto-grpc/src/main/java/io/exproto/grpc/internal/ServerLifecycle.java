@@ -5,6 +5,7 @@ import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.util.concurrent.Executor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -21,13 +22,16 @@ public final class ServerLifecycle {
   private static final Logger log = LoggerFactory.getLogger(ServerLifecycle.class);
   private static final long GRACE_MILLIS = 5_000;
 
+  /** Runs a service's methods on the server's network threads: see the constructor. */
+  public static final Executor DIRECT = Runnable::run;
+
   private enum State { NEW, STARTED, CLOSED }
 
   private final String name;
   private final Addresses.HostPort bind;
   private final ServerCredentials credentials;
   private final BindableService service;
-  private final boolean direct;
+  private final Executor executor;
   private State state = State.NEW;
   private Server server;
 
@@ -38,29 +42,17 @@ public final class ServerLifecycle {
    * @param bind the address to bind
    * @param credentials the transport security
    * @param service the service to serve
+   * @param executor where the service's methods run: {@link #DIRECT} for the network threads
+   *     (only for a service that never blocks), another executor (not owned), or null for gRPC's
+   *     default executor
    */
   public ServerLifecycle(String name, Addresses.HostPort bind, ServerCredentials credentials,
-      BindableService service) {
-    this(name, bind, credentials, service, false);
-  }
-
-  /**
-   * Prepares a server; nothing is bound until {@link #start()}.
-   *
-   * @param name what the server is, for log lines and errors, e.g. {@code ConnectionAdapter server}
-   * @param bind the address to bind
-   * @param credentials the transport security
-   * @param service the service to serve
-   * @param direct true to run the service's methods on the network threads (only for a service
-   *     that never blocks); false for gRPC's default executor
-   */
-  public ServerLifecycle(String name, Addresses.HostPort bind, ServerCredentials credentials,
-      BindableService service, boolean direct) {
+      BindableService service, Executor executor) {
     this.name = name;
     this.bind = bind;
     this.credentials = credentials;
     this.service = service;
-    this.direct = direct;
+    this.executor = executor;
   }
 
   /**
@@ -81,8 +73,10 @@ public final class ServerLifecycle {
       throw new IOException(name + ": cannot bind " + bind + ": unknown host '" + bind.host() + "'");
     }
     NettyServerBuilder builder = NettyServerBuilder.forAddress(address, credentials).addService(service);
-    if (direct) {
+    if (executor == DIRECT) {
       builder.directExecutor();
+    } else if (executor != null) {
+      builder.executor(executor);
     }
     Server candidate = builder.build();
     try {

@@ -72,7 +72,7 @@ public final class HandlerServer implements AutoCloseable {
         ? new StreamingHandlerService(builder.service)
         : builder.service;
     this.lifecycle = new ServerLifecycle(serviceName.configName() + " server" + (tls ? " (TLS)" : ""), this.bind,
-        credentials, served, builder.service.isNonBlocking());
+        credentials, served, builder.service.isNonBlocking() ? ServerLifecycle.DIRECT : null);
   }
 
   /**

@@ -123,12 +123,13 @@ class GrpcHandlerRestartTest {
     await().atMost(WAIT).until(() -> device.text().equals(expectedText()));
 
     handler.close();
-    // The device keeps sending while the handler is down: a line every 100 ms for about 5 s.
-    int before = linesWritten.get();
-    await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(() -> {
+    // The device keeps sending while the handler is down, and the handler stays down until the
+    // gateway has retried several times (backoff 100 ms, 200 ms, 400 ms, ...).
+    for (int i = 0; i < 50; i++) {
       writeLine(device);
-      return linesWritten.get() - before >= 50;
-    });
+    }
+    await().atMost(WAIT).until(() -> gateway.metrics().get(GatewayMetrics.HANDLER_RETRIES) >= 4);
+    writeLine(device);
     assertThat(device.text()).hasSizeLessThan(expectedText().length());
     assertThat(gateway.metrics().get(GatewayMetrics.HANDLER_RETRIES)).isPositive();
 

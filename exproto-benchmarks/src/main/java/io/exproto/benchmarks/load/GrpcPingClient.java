@@ -16,11 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The client half of reference point (2): unary {@code OnReceivedBytes} calls to a
- * {@link io.exproto.benchmarks.server.PingServer} over one channel with grpc-java's defaults (as
- * the gateway's handler client uses), keeping {@code concurrency} calls outstanding.
+ * {@link io.exproto.benchmarks.server.PingServer} over one channel tuned as the gateway's handler
+ * client is (answers on the network thread, no transparent retry), keeping {@code concurrency}
+ * calls outstanding.
  *
- * <p>Completions run on grpc-java's default executor, on many threads; each records into a
- * histogram of its own, merged once every call has finished.
+ * <p>Completions run on the channel's network threads; each records into a histogram of its own,
+ * merged once every call has finished.
  */
 public final class GrpcPingClient implements AutoCloseable {
 
@@ -41,7 +42,12 @@ public final class GrpcPingClient implements AutoCloseable {
    * @param port the server's port
    */
   public GrpcPingClient(String host, int port) {
-    this.channel = NettyChannelBuilder.forAddress(host, port, InsecureChannelCredentials.create()).build();
+    // Tuned as the gateway's own channels are (ClientChannels): answers on the network thread, no
+    // transparent-retry stream.
+    this.channel = NettyChannelBuilder.forAddress(host, port, InsecureChannelCredentials.create())
+        .directExecutor()
+        .disableRetry()
+        .build();
     this.stub = ConnectionUnaryHandlerGrpc.newStub(channel);
     this.histogram = ThreadLocal.withInitial(() -> {
       LatencyHistogram own = new LatencyHistogram();

@@ -332,6 +332,11 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
                 : mapped;
           } else {
             refused = open();
+            if (refused == null && current == null) {
+              // The stream failed inside open(): answers run on the network thread, and a call
+              // on a channel that cannot connect is closed before start() returns.
+              refused = HandlerFailures.toStreamFailure(rpc, lastFailure);
+            }
           }
         }
         if (refused == null) {

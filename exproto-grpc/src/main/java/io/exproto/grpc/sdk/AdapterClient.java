@@ -40,8 +40,11 @@ import java.util.function.BiConsumer;
  *       unreachable, or it did not answer within the call timeout (30 s by default).</li>
  *   <li>Non-blocking: {@link #sendAsync(String, byte[])},
  *       {@link #authenticateAsync(String, ClientInfo, String)}, ... start the same call and return
- *       at once with a {@link CompletableFuture} of the same {@link Result}, completed on a gRPC
- *       thread; it completes exceptionally with the {@link io.grpc.StatusRuntimeException} the
+ *       at once with a {@link CompletableFuture} of the same {@link Result}, completed on the
+ *       channel's network thread (a client made by {@code connect} hands answers to no pool, which
+ *       would cost a thread hand-off per answer): steps chained with {@code thenApply},
+ *       {@code thenCompose}, ... run there too and must not block; chain blocking steps with
+ *       {@code thenApplyAsync(step, yourExecutor)}. It completes exceptionally with the {@link io.grpc.StatusRuntimeException} the
  *       blocking method would throw ({@code DEADLINE_EXCEEDED} after the call timeout, when the
  *       call is also cancelled). This is the style of a handler service that declares
  *       {@link HandlerService#isNonBlocking()}: return the composed futures from its

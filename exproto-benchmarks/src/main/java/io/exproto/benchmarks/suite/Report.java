@@ -203,6 +203,7 @@ final class Report {
           String.format(Locale.ROOT, "%s conn/s", count(v)), ">= 5,000 conn/s", v / 5000);
     }
     md.append('\n');
+    cpuBudget(bare, ping, grpc);
     Optional<Results.Echo> bareHalf = r.openLoop.stream()
         .filter(e -> e.scenario().equals(Scenario.BARE_NETTY.key())).findFirst();
     bareHalf.ifPresent(b -> md.append(String.format(Locale.ROOT, "For scale, target 4 on the bare Netty echo"
@@ -216,6 +217,35 @@ final class Report {
         count(b.targetRate()), b.latency().percentile(0.99) / 1e6, half.map(h -> String.format(Locale.ROOT,
             " During the in-process run at half rate the gateway used %.2f cores and the client %.2f, of the"
                 + " machine's %d.", h.serverCores(), h.clientCores(), MachineInfo.nproc())).orElse(""))));
+  }
+
+  /**
+   * What the machine's cores allow a remote echo, from the CPU the references spent: an echo through
+   * a remote handler costs two unary calls (both sides' CPU per call of the ping reference) plus one
+   * device round trip (server and client CPU per message of the bare Netty echo), all on the same
+   * cores.
+   */
+  private void cpuBudget(Optional<Results.Echo> bare, Optional<Results.Ping> ping, Optional<Results.Echo> grpc) {
+    if (bare.isEmpty() || ping.isEmpty()) {
+      return;
+    }
+    Results.Ping p = ping.get();
+    Results.Echo b = bare.get();
+    double callMicros = (p.serverCores() + p.clientCores()) / p.callsPerSecond() * 1e6;
+    double deviceMicros = (b.serverCores() + b.clientCores()) / b.messagesPerSecond() * 1e6;
+    int cores = MachineInfo.nproc();
+    double bound = cores / ((2 * callMicros + deviceMicros) / 1e6);
+    double limit = p.callsPerSecond() / 2;
+    md.append(String.format(Locale.ROOT, "CPU budget of target 2: in the reference runs one unary call cost"
+            + " %.1f µs of CPU (server and client together) and one device round trip through the bare Netty echo"
+            + " %.1f µs (server and client). The gRPC limit counts only the two calls of a remote echo; the"
+            + " gateway must also read the device's bytes and write the echo, and the device client runs on the"
+            + " same %d cores, so these %d cores can echo at most %d / (2 x %.1f + %.1f) µs = %s msg/s through a"
+            + " remote handler: %.2f of the gRPC limit, before the gateway and the handler do any work of their"
+            + " own.%s%n%n",
+        callMicros, deviceMicros, cores, cores, cores, callMicros, deviceMicros, count(bound), bound / limit,
+        grpc.map(g -> String.format(Locale.ROOT, " The gateway's echo reached %.2f of that bound.",
+            g.messagesPerSecond() / bound)).orElse("")));
   }
 
   private void target(Object n, String what, String measured, String required, double ratio) {
@@ -411,10 +441,11 @@ final class Report {
     md.append("- Every server runs in a JVM of its own (`-Xmx2g`, default GC), started by the suite with the module's")
         .append(" class path; the device client runs in the suite's JVM with Netty's default event loop count.")
         .append(" All traffic is on 127.0.0.1.\n");
-    md.append("- The gateway runs with its defaults (TCP listener with Netty's default workers, handler pool,")
+    md.append("- The gateway runs with its defaults (TCP listener with one worker thread per core, handler pool,")
         .append(" queue capacity 1000) except the idle timeout, raised to one hour. The in-process handler calls")
         .append(" `adapter.send` in `onReceivedBytes`; the remote handler is a `HandlerService` from the project's")
-        .append(" Java SDK with a blocking `AdapterClient`, served by `HandlerServer`.\n");
+        .append(" Java SDK in its non-blocking style (`isNonBlocking`, `...Async` callbacks composing")
+        .append(" `AdapterClient`'s `...Async` calls), served by `HandlerServer`.\n");
     md.append("- The servers of a scenario are started once and serve all its shapes. Before each measurement the")
         .append(" load runs for a warm-up: for the first shape of fresh JVMs at least ").append(seconds(r.plan.serverWarmup()))
         .append(" and at most ").append(seconds(r.plan.serverMaxWarmup())).append(", for later shapes at least ")
@@ -436,7 +467,11 @@ final class Report {
     md.append("- Logs of every server JVM and JMH's log are in `exproto-benchmarks/target/bench-logs/`.\n");
     md.append("- Single runs: use `LoadGenerator` (its javadoc lists the options), e.g. `java -cp")
         .append(" 'exproto-benchmarks/target/classes:exproto-benchmarks/target/lib/*'")
-        .append(" io.exproto.benchmarks.load.LoadGenerator echo --scenario grpc-echo --connections 100 --size 16 --jfr`.\n\n");
+        .append(" io.exproto.benchmarks.load.LoadGenerator echo --scenario grpc-echo --connections 100 --size 16 --jfr`.")
+        .append(" For a CPU profile with native and kernel frames, pass async-profiler (Maven Central's")
+        .append(" `tools.profiler:async-profiler`, whose jar holds `linux-x64/libasyncProfiler.so`) to the server JVMs:")
+        .append(" `--server-jvm-option '-agentpath:/path/libasyncProfiler.so=start,event=cpu,interval=1ms,")
+        .append("file=/tmp/{name}.collapsed,collapsed'`.\n\n");
   }
 
   private void failures() {

@@ -128,7 +128,9 @@ public final class StreamServer {
     EventLoopGroup workerGroup = sharedWorkerGroup;
     if (bossGroup == null) {
       ownedBossGroup = lifecycle.newEventLoopGroup(1, "boss");
-      ownedWorkerGroup = lifecycle.newEventLoopGroup(0, "worker");
+      // One worker per core, half Netty's default: with fewer idle loops to wake, an answer
+      // written from another thread (a handler's, gRPC's) more often finds its loop awake.
+      ownedWorkerGroup = lifecycle.newEventLoopGroup(Runtime.getRuntime().availableProcessors(), "worker");
       bossGroup = ownedBossGroup;
       workerGroup = ownedWorkerGroup;
     }

@@ -110,7 +110,7 @@ public final class DtlsListener implements Listener {
   /** The counter suffix of failed DTLS handshakes: {@code <name>.refused.dtls_handshake}. */
   public static final String REFUSED_DTLS_HANDSHAKE = "refused.dtls_handshake";
   /** The counter suffix of writes that could not be sent: {@code <name>.dropped.writes}. */
-  public static final String DROPPED_WRITES = "dropped.writes";
+  public static final String DROPPED_WRITES = ListenerCounters.DROPPED_WRITES;
 
   private static final Logger log = LoggerFactory.getLogger(DtlsListener.class);
 

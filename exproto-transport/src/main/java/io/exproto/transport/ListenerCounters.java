@@ -22,6 +22,8 @@ public final class ListenerCounters {
   public static final String REFUSED_TLS_HANDSHAKE = "refused.tls_handshake";
   /** Datagrams dropped because the gateway had paused reading for their peer. */
   public static final String DROPPED_BACKPRESSURE = "dropped.backpressure";
+  /** Datagrams to a device that could not be sent (too large, socket error, listener stopped). */
+  public static final String DROPPED_WRITES = "dropped.writes";
   /** Writes to a device that stayed unsent past send_timeout. */
   public static final String SEND_TIMEOUT = "send_timeout";
 

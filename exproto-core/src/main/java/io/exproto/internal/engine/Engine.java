@@ -304,7 +304,7 @@ public final class Engine implements Adapter {
         return done(invalid);
       }
       String mounted = Mountpoints.mount(channel.mountpoint(), topic, null);
-      Result badMount = checkMounted(mounted, true);
+      Result badMount = checkMounted(topic, mounted, true);
       if (badMount != null) {
         return done(badMount);
       }
@@ -394,7 +394,7 @@ public final class Engine implements Adapter {
         return done(invalid);
       }
       String mounted = mountFilter(channel, filter);
-      Result badMount = checkMounted(mounted, false);
+      Result badMount = checkMounted(filter, mounted, false);
       if (badMount != null) {
         return done(badMount);
       }
@@ -487,8 +487,14 @@ public final class Engine implements Adapter {
         : null;
   }
 
-  /** A mountpoint rendered from client data can itself hold a wildcard; the result must stay valid. */
-  private static Result checkMounted(String mounted, boolean name) {
+  /**
+   * A mountpoint rendered from client data can itself hold a wildcard; the result must stay valid.
+   * Without a mountpoint the result is the topic already checked, and is not checked again.
+   */
+  private static Result checkMounted(String checked, String mounted, boolean name) {
+    if (mounted.equals(checked)) {
+      return null;
+    }
     try {
       if (name) {
         Topics.validateName(mounted);

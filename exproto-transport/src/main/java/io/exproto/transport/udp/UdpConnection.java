@@ -9,8 +9,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One UDP peer's connection: the listener's shared datagram channel plus the peer's address.
@@ -21,8 +19,6 @@ import org.slf4j.LoggerFactory;
  * {@link #events} is set and read on the channel's event loop only.
  */
 final class UdpConnection implements Connection {
-
-  private static final Logger log = LoggerFactory.getLogger(UdpConnection.class);
 
   private final Channel channel;
   private final InetSocketAddress peer;
@@ -58,8 +54,9 @@ final class UdpConnection implements Connection {
   }
 
   /**
-   * Sends the bytes to the peer as one datagram; does nothing once closed, for an empty array, or
-   * when the socket is closed. A failed send is logged at debug level and otherwise ignored, as
+   * Sends the bytes to the peer as one datagram; does nothing once closed or for an empty array.
+   * A datagram that cannot be sent (the socket is closed, the datagram is too large, the send
+   * fails) is dropped, counted as {@code <listener>.dropped.writes} and logged at debug level, as
    * UDP promises no delivery; it never closes the socket.
    *
    * @param bytes the datagram's payload, not null; owned by the connection after the call
@@ -67,13 +64,17 @@ final class UdpConnection implements Connection {
   @Override
   public void write(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes");
-    if (closed || bytes.length == 0 || !channel.isActive()) {
+    if (closed || bytes.length == 0) {
+      return;
+    }
+    if (!channel.isActive()) {
+      owner.droppedWrite(peer, "the socket is closed");
       return;
     }
     channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), peer))
         .addListener((ChannelFuture done) -> {
           if (!done.isSuccess()) {
-            log.debug("Datagram to {} on {} not sent: {}", peer, info.listenerName(), String.valueOf(done.cause()));
+            owner.droppedWrite(peer, String.valueOf(done.cause()));
           }
         });
   }

@@ -61,6 +61,7 @@ final class UdpPeerHandler extends ChannelInboundHandlerAdapter {
   private final String refusedRate;
   private final String refusedLimit;
   private final String droppedPaused;
+  private final String droppedWrites;
   private final Map<InetSocketAddress, UdpConnection> peers = new ConcurrentHashMap<>();
 
   /**
@@ -80,6 +81,18 @@ final class UdpPeerHandler extends ChannelInboundHandlerAdapter {
     this.refusedRate = ListenerCounters.name(listenerName, ListenerCounters.REFUSED_MAX_CONN_RATE);
     this.refusedLimit = ListenerCounters.name(listenerName, ListenerCounters.REFUSED_MAX_CONNECTIONS);
     this.droppedPaused = ListenerCounters.name(listenerName, ListenerCounters.DROPPED_BACKPRESSURE);
+    this.droppedWrites = ListenerCounters.name(listenerName, ListenerCounters.DROPPED_WRITES);
+  }
+
+  /**
+   * Counts and logs a datagram to a peer that could not be sent.
+   *
+   * @param peer the peer
+   * @param why what went wrong
+   */
+  void droppedWrite(InetSocketAddress peer, String why) {
+    metrics.increment(droppedWrites);
+    log.debug("{} dropped a datagram to {}: {}", listenerName, peer, why);
   }
 
   /**

@@ -67,6 +67,11 @@ public final class EchoHandler extends IdleHandler {
   }
 
   /** Stops echoing: received bytes are only recorded. */
+  /** The gateway's adapter, for a test that makes its own adapter calls. */
+  public Adapter adapter() {
+    return adapter;
+  }
+
   public void recordOnly() {
     echo = false;
   }

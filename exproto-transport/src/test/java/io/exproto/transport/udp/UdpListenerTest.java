@@ -16,6 +16,7 @@ import java.net.BindException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -179,6 +180,21 @@ class UdpListenerTest {
     clock.addAndGet(Duration.ofSeconds(1).toNanos());
     assertThat(second.roundTrip("now")).isEqualTo("now");
     assertThat(gateway.handler().created()).hasSize(2);
+  }
+
+  @Test
+  void aDatagramThatCannotBeSentIsDroppedAndCountedAndThePeerIsStillServed() throws Exception {
+    start(UdpListener.builder());
+    UdpPeer device = peer();
+    assertThat(device.roundTrip("hello")).isEqualTo("hello");
+    String conn = gateway.conn(0);
+
+    // More than an IPv4 datagram can carry (65,507 bytes of payload): the system refuses to send it.
+    gateway.handler().adapter().send(conn, new byte[70_000]).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+    await().until(() -> gateway.counter("udp:test.dropped.writes") == 1);
+    assertThat(device.roundTrip("still here")).isEqualTo("still here");
+    assertThat(gateway.counter("udp:test.dropped.writes")).isEqualTo(1);
   }
 
   @Test

@@ -242,7 +242,8 @@ final class Report {
             + " gateway must also read the device's bytes and write the echo, and the device client runs on the"
             + " same %d cores, so these %d cores can echo at most %d / (2 x %.1f + %.1f) µs = %s msg/s through a"
             + " remote handler: %.2f of the gRPC limit, before the gateway and the handler do any work of their"
-            + " own.%s%n%n",
+            + " own.%s Profiles of what the gateway spends its CPU on, and of the latency tail of target 4:"
+            + " [benchmarks/PROFILES.md](benchmarks/PROFILES.md).%n%n",
         callMicros, deviceMicros, cores, cores, cores, callMicros, deviceMicros, count(bound), bound / limit,
         grpc.map(g -> String.format(Locale.ROOT, " The gateway's echo reached %.2f of that bound.",
             g.messagesPerSecond() / bound)).orElse("")));

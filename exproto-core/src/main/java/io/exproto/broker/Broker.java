@@ -9,8 +9,9 @@ import java.util.concurrent.CompletionStage;
  * <p>Topic names and filters follow MQTT rules and reach the broker already validated (see
  * {@link Topics}) and mounted. Filters may be shared subscriptions ({@code $share/<group>/<filter>}):
  * each message matching one goes to one member of the group. Implementations must be thread-safe,
- * and should not block: the gRPC binding calls them on its network threads (unless configured
- * with an adapter executor), and deliveries may call a non-blocking handler at once.
+ * and should not block: the gRPC binding calls them on its network threads (for adapter
+ * operations unless configured with an adapter executor; when a connection closes after a failed
+ * handler callback, always), and deliveries may call a non-blocking handler at once.
  * A stage completing exceptionally is reported to the handler as an UNKNOWN result.
  */
 public interface Broker {

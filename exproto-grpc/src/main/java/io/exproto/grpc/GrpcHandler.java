@@ -289,7 +289,10 @@ public final class GrpcHandler implements HandlerFactory {
      * network threads. Not needed by default: the gateway's adapter operations never block as long
      * as the host's authenticators, authorizers, hooks and broker keep their contracts. Set it when
      * the host's {@link io.exproto.broker.Broker} may block in publish, subscribe or unsubscribe.
-     * The executor is not owned: the gateway does not shut it down.
+     * It covers the adapter operations only: when a connection closes because a handler callback
+     * failed, its subscriptions are removed on the network thread that got the answer, so a
+     * broker's unsubscribe should still return quickly. The executor is not owned: the gateway
+     * does not shut it down.
      *
      * @param executor where adapter operations run, not null
      * @return this builder

@@ -17,8 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The client half of reference point (2): unary {@code OnReceivedBytes} calls to a
  * {@link io.exproto.benchmarks.server.PingServer} over one channel tuned as the gateway's handler
- * client is (answers on the network thread, no transparent retry), keeping {@code concurrency}
- * calls outstanding.
+ * client is (answers on the network thread), keeping {@code concurrency} calls outstanding.
  *
  * <p>Completions run on the channel's network threads; each records into a histogram of its own,
  * merged once every call has finished.
@@ -42,11 +41,9 @@ public final class GrpcPingClient implements AutoCloseable {
    * @param port the server's port
    */
   public GrpcPingClient(String host, int port) {
-    // Tuned as the gateway's own channels are (ClientChannels): answers on the network thread, no
-    // transparent-retry stream.
+    // Tuned as the gateway's own channels are (ClientChannels): answers on the network thread.
     this.channel = NettyChannelBuilder.forAddress(host, port, InsecureChannelCredentials.create())
         .directExecutor()
-        .disableRetry()
         .build();
     this.stub = ConnectionUnaryHandlerGrpc.newStub(channel);
     this.histogram = ThreadLocal.withInitial(() -> {

@@ -84,7 +84,7 @@ public final class RemoteHandlerServer {
             .start();
         control.command("adapter", a -> {
           ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(a[0]),
-              InsecureChannelCredentials.create()).directExecutor().disableRetry().build();
+              InsecureChannelCredentials.create()).directExecutor().build();
           service.adapter(ConnectionAdapterGrpc.newStub(channel));
           return "connected=true";
         }).closeOnQuit(server::shutdownNow);

@@ -351,7 +351,7 @@ final class Report {
     }
     md.append("## Reference: bare gRPC unary ping-pong\n\n");
     md.append("grpc-java tuned as the gateway's own channels are (Netty transport, one channel, answers on the")
-        .append(" network threads of both sides (`directExecutor`), no transparent retry on the client),")
+        .append(" network threads of both sides: `directExecutor`),")
         .append(" `ConnectionUnaryHandler.OnReceivedBytes` with a 16 B payload answered at once with `EmptySuccess`,")
         .append(" client in the generator's JVM, server in its own. One echo through a remote handler costs two")
         .append(" unary calls (`OnReceivedBytes` to the handler, `Send` back to the gateway), so the gRPC limit of")

@@ -59,7 +59,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * No thread waits for an answer, and no callback blocks: the handler is
  * {@linkplain #isNonBlocking() non-blocking}, so the gateway calls it on the thread that has the
- * event instead of its handler pool. The channel connects lazily, on the first call, and reconnects by
+ * event instead of its handler pool, and continues on the thread that completed the previous
+ * callback's future: the gateway's work after an answer (the connection's next event, or its close
+ * after a failed callback, with its unsubscribes and hooks) runs on the channel's network thread.
+ * The channel connects lazily, on the first call, and reconnects by
  * itself; after an {@code UNAVAILABLE} failure it is asked to reconnect at once (at most once a
  * second) instead of after gRPC's growing backoff, so a restarted handler is found again quickly.
  *
@@ -135,8 +138,10 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
   }
 
   /**
-   * Returns true: every callback only starts a call and returns; the answer completes the future
-   * on a gRPC thread.
+   * Returns true: every callback only starts a call and returns. The future completes on the
+   * channel's network thread when the answer arrives, on the shared deadline timer's thread when
+   * the deadline passes first, or before the callback returns when the call cannot even start
+   * (the client is closed, or the channel is failing fast after a failed connection attempt).
    *
    * @return true
    */

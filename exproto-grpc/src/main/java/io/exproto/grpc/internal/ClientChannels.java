@@ -51,15 +51,15 @@ public final class ClientChannels {
    * options, when set, replaces the address's host as the name sent in the handshake, checked
    * against the server's certificate and sent as the HTTP/2 {@code :authority}.
    *
-   * <p>Two things differ from a default grpc-java channel, because both ends of the binding (the
-   * gateway's handler client, the SDK's adapter client) have call listeners that never block and
-   * decide themselves what a failed call means. Answers are delivered on the channel's network
-   * thread instead of being handed to a pooled thread (three hand-offs per unary call), and
-   * gRPC's transparent retry is off (its buffering stream wraps every call); a call that fails
-   * before reaching the server fails with {@code UNAVAILABLE}, which the gateway's failure policy
-   * or the SDK's caller handles like any other unavailability. Profiled on the connection setup
-   * path, the hand-offs took 20 to 40% of the CPU of each side's threads and the retry stream
-   * another 10 to 25% (BENCHMARKS.md).
+   * <p>Unlike a default grpc-java channel, answers are delivered on the channel's network thread
+   * ({@code directExecutor}) instead of being handed to a pooled thread, three hand-offs per unary
+   * call: both ends of the binding (the gateway's handler client, the SDK's adapter client) have
+   * call listeners that only complete futures. Profiled on the connection setup path, the hand-offs
+   * took 21% of the gateway's thread CPU and 40% of the handler's (benchmarks/PROFILES.md). So a
+   * step chained on such a future, or a {@code close()} of the channel's owner, must not block:
+   * it would hold up every call of the channel. grpc-java's transparent retry stays on: a call
+   * that races a connection's end (a server's GOAWAY, say) is sent again on a new connection
+   * instead of failing.
    *
    * @param target the address
    * @param tls the options, or empty when none were given
@@ -69,7 +69,7 @@ public final class ClientChannels {
    *     cannot be used (the message names the key)
    */
   public static ManagedChannel open(Addresses.Target target, Optional<ClientTlsOptions> tls, String addressField) {
-    return builder(target, tls, addressField).directExecutor().disableRetry().build();
+    return builder(target, tls, addressField).directExecutor().build();
   }
 
   private static NettyChannelBuilder builder(Addresses.Target target, Optional<ClientTlsOptions> tls,

@@ -3,12 +3,17 @@ package io.exproto.grpc.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.exproto.adapter.Adapter;
+import io.exproto.adapter.Result;
 import io.exproto.adapter.ResultCode;
 import io.exproto.gateway.Gateway;
 import io.exproto.grpc.sdk.AdapterClient;
 import io.exproto.grpc.testkit.Resources;
 import io.exproto.testing.InProcessListener;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,6 +39,24 @@ class AdapterServerTest {
     AdapterClient client = resources.track(AdapterClient.connect("http://127.0.0.1:" + server.port()));
     assertThat(client.send("no-such-conn", new byte[] {1}).code()).isEqualTo(ResultCode.CONN_PROCESS_NOT_ALIVE);
     assertThat(client.rawPublish("t", 0, new byte[0]).isSuccess()).isTrue();
+  }
+
+  @Test
+  void theClientsAsyncAnswerCompletesOnItsChannelsNetworkThread() throws Exception {
+    Adapter real = gateway().adapter();
+    CompletableFuture<Result> held = new CompletableFuture<>();
+    Adapter holding = (Adapter) Proxy.newProxyInstance(Adapter.class.getClassLoader(), new Class<?>[] {Adapter.class},
+        (proxy, method, args) -> method.getName().equals("rawPublish") ? held : method.invoke(real, args));
+    AdapterServer server = resources.track(new AdapterServer(holding, "127.0.0.1:0"));
+    server.start();
+    AdapterClient client = resources.track(AdapterClient.connect("http://127.0.0.1:" + server.port()));
+
+    CompletableFuture<String> thread = client.rawPublishAsync("t", 0, new byte[0])
+        .thenApply(result -> Thread.currentThread().getName());
+    held.complete(Result.success());
+
+    // Not handed to grpc-java's default executor (see ClientChannels.open).
+    assertThat(thread.get(10, TimeUnit.SECONDS)).startsWith("grpc-nio-worker");
   }
 
   @Test

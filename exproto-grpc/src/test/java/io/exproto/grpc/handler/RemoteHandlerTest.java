@@ -58,6 +58,17 @@ class RemoteHandlerTest {
   }
 
   @Test
+  void anAnswerCompletesTheCallbackOnTheChannelsNetworkThread() throws Exception {
+    service.block = new java.util.concurrent.CountDownLatch(1);
+    CompletableFuture<Void> answered = handler().onReceivedBytes(new ReceivedBytes("c0", new byte[] {1}));
+    CompletableFuture<String> thread = answered.thenApply(ignored -> Thread.currentThread().getName());
+    service.block.countDown();
+
+    // Not handed to grpc-java's default executor: the gateway goes on on the thread that read it.
+    assertThat(get(thread)).startsWith("grpc-nio-worker");
+  }
+
+  @Test
   void socketCreatedCarriesTheConnInfoWithoutACertificate() throws Exception {
     ConnectionInfo info = ConnectionInfo.of(SocketType.UDP, new Address("10.0.0.7", 5683),
         new Address("0.0.0.0", 7993), "udp:default");

@@ -136,6 +136,24 @@ class StreamingRemoteHandlerTest {
   }
 
   @Test
+  void everyEventToAnUnreachableHandlerFailsAsUnavailable() throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    StreamingRemoteHandler handler = resources.track(new StreamingRemoteHandler("http://127.0.0.1:" + port));
+
+    // The first event waits for the refused connection; later ones find the channel failing fast,
+    // and their stream fails before start() returns: each must still fail, none stay queued.
+    for (int i = 0; i < 10; i++) {
+      CompletableFuture<Void> event = handler.onReceivedBytes(bytes("c1", "event " + i));
+      assertThatThrownBy(() -> event.get(5, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(HandlerUnavailableException.class);
+    }
+  }
+
+  @Test
   void aBrokenStreamFailsAsUnavailableAndIsReopenedWhenTheHandlerIsBack() throws Exception {
     int port;
     try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

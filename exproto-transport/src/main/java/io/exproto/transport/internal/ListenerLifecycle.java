@@ -137,7 +137,7 @@ public final class ListenerLifecycle {
    * Creates an NIO event loop group of the listener's own, its threads named
    * {@code exproto-<name>-<role>} (the listener name's colons turned into dashes).
    *
-   * @param threads the number of threads, 0 for Netty's default
+   * @param threads the number of threads, at least 1
    * @param role what the threads do, e.g. {@code boss}, {@code worker} or {@code io}
    * @return the group; the listener must shut it down with {@link #shutDown}
    */

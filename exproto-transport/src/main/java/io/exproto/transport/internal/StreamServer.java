@@ -18,6 +18,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.BindException;
@@ -130,7 +131,8 @@ public final class StreamServer {
       ownedBossGroup = lifecycle.newEventLoopGroup(1, "boss");
       // One worker per core, half Netty's default: with fewer idle loops to wake, an answer
       // written from another thread (a handler's, gRPC's) more often finds its loop awake.
-      ownedWorkerGroup = lifecycle.newEventLoopGroup(Runtime.getRuntime().availableProcessors(), "worker");
+      ownedWorkerGroup = lifecycle.newEventLoopGroup(
+          Math.max(1, Integer.getInteger("io.netty.eventLoopThreads", NettyRuntime.availableProcessors())), "worker");
       bossGroup = ownedBossGroup;
       workerGroup = ownedWorkerGroup;
     }

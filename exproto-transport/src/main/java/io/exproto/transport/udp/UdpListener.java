@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  *       {@code <name>.refused.<why>}.</li>
  *   <li>Backpressure: while the gateway has paused a peer, its datagrams are dropped and counted
  *       as {@code <name>.dropped.backpressure} (UDP cannot push back).</li>
+ *   <li>A datagram to a peer that cannot be sent (too large, a socket error, the listener
+ *       stopped) is dropped and counted as {@code <name>.dropped.writes}.</li>
  *   <li>Stopping the listener closes every peer's connection with reason {@code udp_closed}, then
  *       the socket.</li>
  * </ul>

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Each datagram's payload is copied into a new array (the buffer is released at once) and
  *       reported with one {@code onBytes}; a paused peer's datagrams are dropped instead and
  *       counted as {@code <listener>.dropped.backpressure}; empty datagrams are ignored.</li>
+ *   <li>A datagram to a peer that cannot be sent is dropped and counted as
+ *       {@code <listener>.dropped.writes} ({@link #droppedWrite}).</li>
  *   <li>When the socket closes (the listener stops), every peer's connection reports
  *       {@code udp_closed}.</li>
  * </ul>

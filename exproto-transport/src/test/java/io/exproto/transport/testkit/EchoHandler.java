@@ -66,12 +66,12 @@ public final class EchoHandler extends IdleHandler {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** Stops echoing: received bytes are only recorded. */
   /** The gateway's adapter, for a test that makes its own adapter calls. */
   public Adapter adapter() {
     return adapter;
   }
 
+  /** Stops echoing: received bytes are only recorded. */
   public void recordOnly() {
     echo = false;
   }

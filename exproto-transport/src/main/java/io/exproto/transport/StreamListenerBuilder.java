@@ -126,11 +126,11 @@ public abstract class StreamListenerBuilder<B extends StreamListenerBuilder<B>> 
    * Runs the listener on event loop groups the host owns (for example the ones its gRPC server
    * uses) instead of creating its own: by default each listener has one boss thread and one worker
    * thread per core, or {@code -Dio.netty.eventLoopThreads} when set (half Netty's default, which
-   * on 2 cores made the remote-handler echo 1.6 times as fast; see benchmarks/PROFILES.md). The listener never shuts these groups down: stopping it
-   * only closes its server socket and its connections; the host shuts the groups down after
-   * stopping the gateway. The groups must run NIO channels, e.g. created with
-   * {@code new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory())}; boss and worker may be
-   * the same group.
+   * on 2 cores made the remote-handler echo 1.6 times as fast; see benchmarks/PROFILES.md). The
+   * listener never shuts these groups down: stopping it only closes its server socket and its
+   * connections; the host shuts the groups down after stopping the gateway. The groups must run
+   * NIO channels, e.g. created with {@code new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory())};
+   * boss and worker may be the same group.
    *
    * @param boss the group that accepts connections, not null
    * @param worker the group that serves accepted connections, not null

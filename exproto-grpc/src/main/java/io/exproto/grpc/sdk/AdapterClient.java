@@ -44,9 +44,10 @@ import java.util.function.BiConsumer;
  *       channel's network thread (a client made by {@code connect} hands answers to no pool, which
  *       would cost a thread hand-off per answer): steps chained with {@code thenApply},
  *       {@code thenCompose}, ... run there too and must not block; chain blocking steps with
- *       {@code thenApplyAsync(step, yourExecutor)}. It completes exceptionally with the {@link io.grpc.StatusRuntimeException} the
- *       blocking method would throw ({@code DEADLINE_EXCEEDED} after the call timeout, when the
- *       call is also cancelled). This is the style of a handler service that declares
+ *       {@code thenApplyAsync(step, yourExecutor)}. It completes exceptionally with the
+ *       {@link io.grpc.StatusRuntimeException} the blocking method would throw
+ *       ({@code DEADLINE_EXCEEDED} after the call timeout, when the call is also cancelled).
+ *       This is the style of a handler service that declares
  *       {@link HandlerService#isNonBlocking()}: return the composed futures from its
  *       {@code ...Async} methods.</li>
  * </ul>

@@ -64,7 +64,7 @@ class RemoteHandlerTest {
     CompletableFuture<String> thread = answered.thenApply(ignored -> Thread.currentThread().getName());
     service.block.countDown();
 
-    // Not handed to grpc-java's default executor: the gateway goes on on the thread that read it.
+    // Not handed to grpc-java's default executor: the gateway continues on the thread that read it.
     assertThat(get(thread)).startsWith("grpc-nio-worker");
   }
 

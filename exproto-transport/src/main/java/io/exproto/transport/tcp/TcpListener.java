@@ -64,8 +64,8 @@ import java.util.List;
  *
  * <p>Event loops: unless {@link Builder#eventLoopGroups} supplies shared groups, the listener
  * creates its own boss (one thread) and worker (one thread per core) groups when it starts and
- * shuts them down when it stops. Lifecycle: {@link #start} once, {@link #stop} any number of times; a stopped listener
- * cannot start again. Thread-safe.
+ * shuts them down when it stops. Lifecycle: {@link #start} once, {@link #stop} any number of
+ * times; a stopped listener cannot start again. Thread-safe.
  */
 public final class TcpListener extends StreamListenerBase implements Listener {
 

@@ -4,12 +4,13 @@ import com.google.protobuf.ByteString;
 import io.exproto.grpc.proto.ConnectionUnaryHandlerGrpc;
 import io.exproto.grpc.proto.EmptySuccess;
 import io.exproto.grpc.proto.ReceivedBytesRequest;
-import io.grpc.InsecureChannelCredentials;
+import io.exproto.grpc.internal.Addresses;
+import io.exproto.grpc.internal.ClientChannels;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,10 +42,9 @@ public final class GrpcPingClient implements AutoCloseable {
    * @param port the server's port
    */
   public GrpcPingClient(String host, int port) {
-    // Tuned as the gateway's own channels are (ClientChannels): answers on the network thread.
-    this.channel = NettyChannelBuilder.forAddress(host, port, InsecureChannelCredentials.create())
-        .directExecutor()
-        .build();
+    // Opened as the gateway's own channels are, so the reference follows their tuning.
+    this.channel = ClientChannels.open(Addresses.parseServiceAddress("http://" + host + ":" + port, "ping address"),
+        Optional.empty(), "ping address");
     this.stub = ConnectionUnaryHandlerGrpc.newStub(channel);
     this.histogram = ThreadLocal.withInitial(() -> {
       LatencyHistogram own = new LatencyHistogram();

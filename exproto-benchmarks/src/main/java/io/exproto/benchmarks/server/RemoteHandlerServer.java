@@ -8,16 +8,17 @@ import io.exproto.grpc.proto.Message;
 import io.exproto.grpc.sdk.AdapterClient;
 import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.grpc.sdk.HandlerService;
+import io.exproto.grpc.internal.Addresses;
+import io.exproto.grpc.internal.ClientChannels;
 import io.exproto.grpc.proto.ConnectionAdapterGrpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -83,8 +84,9 @@ public final class RemoteHandlerServer {
             .build()
             .start();
         control.command("adapter", a -> {
-          ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", Integer.parseInt(a[0]),
-              InsecureChannelCredentials.create()).directExecutor().build();
+          String address = "http://127.0.0.1:" + Integer.parseInt(a[0]);
+          ManagedChannel channel = ClientChannels.open(Addresses.parseServiceAddress(address, "adapter address"),
+              Optional.empty(), "adapter address");
           service.adapter(ConnectionAdapterGrpc.newStub(channel));
           return "connected=true";
         }).closeOnQuit(server::shutdownNow);

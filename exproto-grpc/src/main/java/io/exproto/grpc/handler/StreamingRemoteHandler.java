@@ -332,11 +332,6 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
                 : mapped;
           } else {
             refused = open();
-            if (refused == null && current == null) {
-              // The stream failed inside open(): answers run on the network thread, and a call
-              // on a channel that cannot connect is closed before start() returns.
-              refused = HandlerFailures.toStreamFailure(rpc, lastFailure);
-            }
           }
         }
         if (refused == null) {
@@ -353,7 +348,11 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
       return pending.future;
     }
 
-    /** Opens the stream; returns the failure, or null. Holds the lock. */
+    /**
+     * Opens the stream; returns the failure, or null. Holds the lock. Answers run on the network
+     * thread, so on a channel that cannot connect the stream may fail (and {@link #broken} run)
+     * before {@code start()} returns: that failure is returned too.
+     */
     private Throwable open() {
       Stream stream = new Stream();
       current = stream;
@@ -363,7 +362,7 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
       Context previous = detached.attach();
       try {
         opener.apply(stream);
-        return null;
+        return current == stream ? null : HandlerFailures.toStreamFailure(rpc, lastFailure);
       } catch (RuntimeException e) {
         current = null;
         noteFailure(e);

@@ -153,6 +153,29 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
+   * Samples what the child holds: heap after garbage collection, Netty's direct memory, live
+   * threads and open file descriptors.
+   *
+   * @return the sample
+   * @throws IOException when the child does not answer
+   */
+  public Resources resources() throws IOException {
+    Map<String, String> answer = call("resources");
+    return new Resources(Long.parseLong(answer.get("heap")), Long.parseLong(answer.get("direct")),
+        Long.parseLong(answer.get("threads")), Long.parseLong(answer.get("fds")));
+  }
+
+  /**
+   * What a child JVM holds at one moment.
+   *
+   * @param heap bytes of heap in use after garbage collection
+   * @param direct bytes of direct memory Netty's default allocator holds, -1 when unknown
+   * @param threads live threads
+   * @param fds open file descriptors, -1 when unknown
+   */
+  public record Resources(long heap, long direct, long threads, long fds) {}
+
+  /**
    * Returns the child's process id.
    *
    * @return the pid

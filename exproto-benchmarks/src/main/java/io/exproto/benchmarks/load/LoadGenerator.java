@@ -30,6 +30,11 @@ import java.util.concurrent.TimeUnit;
  *   ping   --concurrency C --size BYTES          bare gRPC unary ping-pong between two JVMs
  *   setup  --scenario S --connections N          connections per second until greeted
  *   idle   --scenario S --connections N          heap per idle authenticated connection
+ *   soak   --scenario S --connections N --size BYTES --rate MSGS_PER_S --duration SECONDS
+ *          [--sample SECONDS] [--out FILE] [--command TEXT]   echo for a long time while the servers' heap, direct
+ *                                                memory, threads and file descriptors are sampled;
+ *                                                writes a report (default SOAK.md) saying whether
+ *                                                each stayed flat; exits 1 when one grew
  *   ratio  --scenario S [--rounds R]             S's echo throughput over its reference point in
  *                                                interleaved slices (bare-netty for the in-process
  *                                                scenarios, half the bare gRPC call rate for the
@@ -88,6 +93,9 @@ public final class LoadGenerator {
     boolean jfr = false;
     Duration hold = Duration.ZERO;
     int rounds = 6;
+    double sample = 60;
+    Path out = Path.of("SOAK.md");
+    String command = "LoadGenerator " + String.join(" ", args);
     int i = 0;
     if (args.length > 0 && !args[0].startsWith("--")) {
       mode = args[i++];
@@ -119,6 +127,9 @@ public final class LoadGenerator {
         case "--log-dir" -> logDir = Path.of(value);
         case "--hold" -> hold = seconds(Double.parseDouble(value));
         case "--rounds" -> rounds = Integer.parseInt(value);
+        case "--sample" -> sample = Double.parseDouble(value);
+        case "--out" -> out = Path.of(value);
+        case "--command" -> command = value;
         case "--server-jvm-option" -> serverOptions.add(value);
         default -> throw new IllegalArgumentException("unknown option " + option);
       }
@@ -140,7 +151,13 @@ public final class LoadGenerator {
       case "setup" -> System.out.println(describe(setup(scenario, connections, settings)));
       case "idle" -> System.out.println(describe(idle(scenario, connections, settings, hold)));
       case "ratio" -> System.out.println(describe(ratio(scenario, connections, size, rounds, settings)));
-      default -> throw new IllegalArgumentException("unknown mode " + mode + "; use echo, ping, setup or idle");
+      case "soak" -> {
+        boolean flat = Soak.run(scenario, connections, size, rate, seconds(sample), settings, out, command);
+        System.out.println("soak " + (flat ? "flat" : "NOT flat") + "; report: " + out.toAbsolutePath());
+        System.exit(flat ? 0 : 1);
+      }
+      default -> throw new IllegalArgumentException(
+          "unknown mode " + mode + "; use echo, ping, setup, idle, ratio or soak");
     }
     System.exit(0);
   }

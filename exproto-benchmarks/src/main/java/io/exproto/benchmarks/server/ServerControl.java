@@ -28,6 +28,8 @@ import java.util.StringJoiner;
  *   <li>{@code heap}: runs {@code System.gc()} until the used heap stops shrinking, then answers
  *       {@code used=} the heap in use, {@code direct=} the direct memory Netty's default allocator
  *       holds (-1 when it does not say).</li>
+ *   <li>{@code resources}: {@code heap=} and {@code direct=} as {@code heap} does, {@code threads=}
+ *       the live threads, {@code fds=} the open file descriptors (-1 when unknown).</li>
  *   <li>{@code jit}: {@code millis=} the time the JIT compilers have spent so far, to tell when
  *       warm-up is over.</li>
  *   <li>{@code quit}, or the end of standard input (the parent died): closes what the server
@@ -63,6 +65,8 @@ public final class ServerControl {
     commands.put("cpu", args -> "nanos=" + processCpuNanos());
     commands.put("heap", args -> "used=" + heapUsedAfterGc() + " direct=" + nettyDirectMemory());
     commands.put("jit", args -> "millis=" + jitMillis());
+    commands.put("resources", args -> "heap=" + heapUsedAfterGc() + " direct=" + nettyDirectMemory()
+        + " threads=" + ManagementFactory.getThreadMXBean().getThreadCount() + " fds=" + openFileDescriptors());
   }
 
   /**
@@ -193,6 +197,18 @@ public final class ServerControl {
       previous = used;
     }
     return used;
+  }
+
+  /**
+   * Returns the number of file descriptors this process has open.
+   *
+   * @return the count, or -1 when the platform does not say
+   */
+  public static long openFileDescriptors() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+      return os.getOpenFileDescriptorCount();
+    }
+    return -1;
   }
 
   /**

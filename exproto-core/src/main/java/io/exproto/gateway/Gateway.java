@@ -117,7 +117,8 @@ public final class Gateway implements AutoCloseable {
         settings.closeFlushTimeout.toMillis(), settings.queueCapacity, settings.maxBatchSize,
         settings.maxBatchBytes, settings.maxPayloadBytes, settings.maxSubscriptions,
         settings.maxTopicLength, settings.maxTopicLevels, settings.brokerTimeout.toMillis(),
-        settings.broker != null ? settings.broker : new InMemoryBroker(), List.copyOf(settings.authenticators),
+        settings.broker != null ? settings.broker : new InMemoryBroker(),
+        List.copyOf(settings.authenticators),
         List.copyOf(settings.authorizers), settings.authorizationDefault, List.copyOf(settings.hooks),
         settings.failurePolicy, settings.retryWindow.toMillis(), scheduler, executor, metrics);
     HandlerProxy proxy = new HandlerProxy();
@@ -625,7 +626,8 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder maxSubscriptions(int maxSubscriptions) {
       if (maxSubscriptions < 1) {
-        throw new IllegalArgumentException("maxSubscriptions must be at least 1, got " + maxSubscriptions);
+        throw new IllegalArgumentException(
+            "maxSubscriptions must be at least 1, got " + maxSubscriptions);
       }
       this.maxSubscriptions = maxSubscriptions;
       return this;
@@ -641,8 +643,8 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder maxTopicLength(int maxTopicLength) {
       if (maxTopicLength < 1 || maxTopicLength > MQTT_MAX_TOPIC_LENGTH) {
-        throw new IllegalArgumentException("maxTopicLength must be from 1 to " + MQTT_MAX_TOPIC_LENGTH
-            + " bytes (MQTT's maximum), got " + maxTopicLength);
+        throw new IllegalArgumentException("maxTopicLength must be from 1 to "
+            + MQTT_MAX_TOPIC_LENGTH + " bytes (MQTT's maximum), got " + maxTopicLength);
       }
       this.maxTopicLength = maxTopicLength;
       return this;
@@ -659,7 +661,8 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder maxTopicLevels(int maxTopicLevels) {
       if (maxTopicLevels < 1) {
-        throw new IllegalArgumentException("maxTopicLevels must be at least 1, got " + maxTopicLevels);
+        throw new IllegalArgumentException(
+            "maxTopicLevels must be at least 1, got " + maxTopicLevels);
       }
       this.maxTopicLevels = maxTopicLevels;
       return this;
@@ -741,9 +744,10 @@ public final class Gateway implements AutoCloseable {
       long largestMessage = (long) maxPayloadBytes + maxTopicLength + MESSAGE_FIELDS_ALLOWANCE;
       if (maxBatchBytes < largestMessage) {
         throw new IllegalStateException("maxBatchBytes (" + maxBatchBytes + ") must be at least"
-            + " maxPayloadBytes (" + maxPayloadBytes + ") + maxTopicLength (" + maxTopicLength + ") + "
-            + MESSAGE_FIELDS_ALLOWANCE + " = " + largestMessage + ", or the messages Publish accepts"
-            + " could not be delivered; raise maxBatchBytes or lower maxPayloadBytes");
+            + " maxPayloadBytes (" + maxPayloadBytes + ") + maxTopicLength (" + maxTopicLength
+            + ") + " + MESSAGE_FIELDS_ALLOWANCE + " = " + largestMessage + ", or the messages"
+            + " Publish accepts could not be delivered; raise maxBatchBytes or lower"
+            + " maxPayloadBytes");
       }
       return this;
     }

@@ -125,7 +125,8 @@ final class Channel implements ConnectionEvents, Subscriber {
     }
     if (overflow) {
       // Reading was paused at queueCapacity; a transport that keeps delivering is not honouring it.
-      logs.queueOverflow.warn("Connection {} overflowed its event queue while paused; closing it", id);
+      logs.queueOverflow.warn(
+          "Connection {} overflowed its event queue while paused; closing it", id);
       close(CloseReasons.BACKPRESSURE_OVERFLOW, true);
       return;
     }
@@ -183,8 +184,8 @@ final class Channel implements ConnectionEvents, Subscriber {
         config.metrics().increment(GatewayMetrics.MESSAGES_DROPPED);
         handlerDown = retryingSince != 0;
         if (!handlerDown) {
-          logs.deliveryDropped.warn("Dropped a message to {} for connection {}: its event queue is full"
-              + " ({} events)", topic, id, queue.size());
+          logs.deliveryDropped.warn("Dropped a message to {} for connection {}: its event queue"
+              + " is full ({} events)", topic, id, queue.size());
           return;
         }
       }
@@ -192,8 +193,8 @@ final class Channel implements ConnectionEvents, Subscriber {
     if (handlerDown) {
       // The retry policy keeps events while the queue has room; past it the connection would lose
       // messages for as long as the handler stays away, so it ends with a handler error instead.
-      logs.deliveryDroppedClosing.warn("Dropped a message to {} for connection {} and closing it: its"
-          + " event queue is full ({} events) while the handler is unavailable", topic, id,
+      logs.deliveryDroppedClosing.warn("Dropped a message to {} for connection {} and closing it:"
+          + " its event queue is full ({} events) while the handler is unavailable", topic, id,
           config.queueCapacity());
       close(CloseReasons.HANDLER_ERROR, true);
       return;
@@ -348,8 +349,9 @@ final class Channel implements ConnectionEvents, Subscriber {
       if (now - retryingSince < config.retryWindowMillis()) {
         long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(retryAttempts, 10));
         if (retryAttempts++ == 0) {
-          logs.handlerRetrying.warn("Handler unavailable for {} of connection {}; retrying for up to"
-              + " {} ms: {}", callbackName(event), id, config.retryWindowMillis(), String.valueOf(error));
+          logs.handlerRetrying.warn("Handler unavailable for {} of connection {}; retrying for up"
+              + " to {} ms: {}", callbackName(event), id, config.retryWindowMillis(),
+              String.valueOf(error));
         }
         synchronized (this) {
           queue.addFirst(event);
@@ -538,7 +540,7 @@ final class Channel implements ConnectionEvents, Subscriber {
   enum Reservation {
     /** The filter is subscribed already: a qos update, which takes no slot. */
     EXISTING,
-    /** A new filter: a slot is held until {@link #addSubscription} or {@link #releaseSubscription}. */
+    /** A new filter: it holds a slot until added or released. */
     RESERVED,
     /** The connection has as many subscriptions as it may. */
     FULL,

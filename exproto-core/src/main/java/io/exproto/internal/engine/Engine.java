@@ -241,8 +241,8 @@ public final class Engine implements Adapter {
     if (result.decision() != AuthResult.Decision.ALLOW) {
       channel.abortAuthentication();
       config.metrics().increment(GatewayMetrics.AUTH_DENIED);
-      logs.authDenied.info("Authentication denied for client {} on connection {}", clientInfo.clientId(),
-          channel.id);
+      logs.authDenied.info("Authentication denied for client {} on connection {}",
+          clientInfo.clientId(), channel.id);
       String why = result.reason().isEmpty() ? "" : ": " + result.reason();
       hooks.authenticationFailed(channel.connection.info(), clientInfo, result.reason());
       return Result.of(ResultCode.PERMISSION_DENY, "authentication denied" + why);
@@ -253,8 +253,8 @@ public final class Engine implements Adapter {
     }
     Channel previous = byClientId.put(clientInfo.clientId(), channel);
     if (previous != null && previous != channel) {
-      logs.discarded.info("Client {} authenticated on connection {}; closing its older connection {}",
-          clientInfo.clientId(), channel.id, previous.id);
+      logs.discarded.info("Client {} authenticated on connection {}; closing its older connection"
+          + " {}", clientInfo.clientId(), channel.id, previous.id);
       previous.close(CloseReasons.DISCARDED, true);
     }
     if (!channel.isOpen()) {
@@ -376,7 +376,8 @@ public final class Engine implements Adapter {
       boolean allowed = (result == AuthzResult.NO_MATCH ? config.authorizationDefault() : result) == AuthzResult.ALLOW;
       if (!allowed) {
         config.metrics().increment(GatewayMetrics.AUTHZ_DENIED);
-        logs.authzDenied.info("Client {} denied {} on {}", context.client().clientId(), action, topic);
+        logs.authzDenied.info("Client {} denied {} on {}", context.client().clientId(), action,
+            topic);
       }
       return allowed;
     });
@@ -394,7 +395,8 @@ public final class Engine implements Adapter {
       stage = CompletableFuture.failedFuture(e);
     }
     return stage.exceptionally(error -> {
-      logs.authorizerFailed.warn("Authorizer {} failed; denying: {}", authorizer, String.valueOf(error));
+      logs.authorizerFailed.warn("Authorizer {} failed; denying: {}", authorizer,
+          String.valueOf(error));
       return AuthzResult.DENY;
     }).thenCompose(result -> result == AuthzResult.NO_MATCH
         ? nextAuthorizer(it, request)
@@ -433,31 +435,32 @@ public final class Engine implements Adapter {
           return done(NOT_ALIVE);
         }
         if (reservation == Channel.Reservation.FULL) {
-          return done(Result.of(ResultCode.PERMISSION_DENY, "subscriptions: the connection has reached"
-              + " the limit of " + config.maxSubscriptions() + " subscriptions per connection; unsubscribe"
-              + " from one first (the gateway's maxSubscriptions)"));
+          return done(Result.of(ResultCode.PERMISSION_DENY, "subscriptions: the connection has"
+              + " reached the limit of " + config.maxSubscriptions() + " subscriptions per"
+              + " connection; unsubscribe from one first (the gateway's maxSubscriptions)"));
         }
         // A new filter the broker completes only after the timeout is undone then, so the broker
         // never holds a subscription the connection does not know of.
         Runnable undoLate = reservation == Channel.Reservation.RESERVED
             ? () -> undoUnknownSubscription(mounted, channel)
             : null;
-        return callBroker("subscribe", () -> config.broker().subscribe(mounted, qos, channel), undoLate)
-            .handle((v, error) -> {
-              if (error != null) {
-                channel.releaseSubscription(reservation);
-                if (undoLate != null && unwrap(error) instanceof BrokerTimeoutException) {
-                  undoLate.run(); // the broker may still be adding it
-                }
-                return brokerFailed("subscribe", error);
-              }
-              if (!channel.addSubscription(mounted, reservation)) {
-                unsubscribeQuietly(mounted, channel); // the conn closed meanwhile
-                return NOT_ALIVE;
-              }
-              hooks.subscribed(channel.context(), filter, qos);
-              return Result.success();
-            });
+        CompletableFuture<Void> subscribed = callBroker("subscribe",
+            () -> config.broker().subscribe(mounted, qos, channel), undoLate);
+        return subscribed.handle((v, error) -> {
+          if (error != null) {
+            channel.releaseSubscription(reservation);
+            if (undoLate != null && unwrap(error) instanceof BrokerTimeoutException) {
+              undoLate.run(); // the broker may still be adding it
+            }
+            return brokerFailed("subscribe", error);
+          }
+          if (!channel.addSubscription(mounted, reservation)) {
+            unsubscribeQuietly(mounted, channel); // the conn closed meanwhile
+            return NOT_ALIVE;
+          }
+          hooks.subscribed(channel.context(), filter, qos);
+          return Result.success();
+        });
       });
     });
   }
@@ -625,7 +628,8 @@ public final class Engine implements Adapter {
     } catch (IllegalArgumentException e) {
       return Result.of(ResultCode.PARAMS_TYPE_ERROR, "topic: " + e.getMessage());
     }
-    return checkTopicLevels(Topics.parseShared(filter).map(Topics.SharedFilter::filter).orElse(filter));
+    return checkTopicLevels(
+        Topics.parseShared(filter).map(Topics.SharedFilter::filter).orElse(filter));
   }
 
   /** Applies the maximum topic length, in bytes of UTF-8 of the whole topic name or filter. */
@@ -635,8 +639,9 @@ public final class Engine implements Adapter {
       return null;
     }
     int bytes = Sizes.utf8Length(topic);
-    return bytes <= config.maxTopicLength() ? null : Result.of(ResultCode.PARAMS_TYPE_ERROR, "topic: "
-        + context + bytes + " bytes of UTF-8 exceeds the maximum of " + config.maxTopicLength() + " bytes");
+    return bytes <= config.maxTopicLength() ? null : Result.of(ResultCode.PARAMS_TYPE_ERROR,
+        "topic: " + context + bytes + " bytes of UTF-8 exceeds the maximum of "
+            + config.maxTopicLength() + " bytes");
   }
 
   /** Applies the maximum topic levels; of a shared subscription, the filter inside it counts. */
@@ -645,8 +650,9 @@ public final class Engine implements Adapter {
       return null; // n levels take at least n - 1 separators
     }
     long levels = topic.chars().filter(c -> c == '/').count() + 1;
-    return levels <= config.maxTopicLevels() ? null : Result.of(ResultCode.PARAMS_TYPE_ERROR, "topic: "
-        + levels + " levels exceeds the maximum of " + config.maxTopicLevels() + " levels");
+    return levels <= config.maxTopicLevels() ? null : Result.of(ResultCode.PARAMS_TYPE_ERROR,
+        "topic: " + levels + " levels exceeds the maximum of " + config.maxTopicLevels()
+            + " levels");
   }
 
   private static Result checkQos(int qos) {
@@ -694,7 +700,8 @@ public final class Engine implements Adapter {
   }
 
   /** Runs an operation so that no failure escapes: anything unexpected is UNKNOWN, logged with its stack. */
-  private CompletionStage<Result> guarded(String operation, Supplier<CompletionStage<Result>> body) {
+  private CompletionStage<Result> guarded(String operation,
+      Supplier<CompletionStage<Result>> body) {
     CompletionStage<Result> stage;
     try {
       stage = body.get();

@@ -85,7 +85,7 @@ final class EngineLogs {
    * @return the log sites
    */
   static EngineLogs standard() {
-    return new EngineLogs(LoggerFactory.getLogger(Channel.class), LoggerFactory.getLogger(Engine.class),
-        RateLimitedLogger.DEFAULT_PERIOD, System::nanoTime);
+    return new EngineLogs(LoggerFactory.getLogger(Channel.class),
+        LoggerFactory.getLogger(Engine.class), RateLimitedLogger.DEFAULT_PERIOD, System::nanoTime);
   }
 }

@@ -45,7 +45,7 @@ final class Sizes {
    * @return the estimate
    */
   static long deliveredBytes(Message message, int nodeNameBytes) {
-    return (long) message.payload().length + utf8Length(message.topic()) + utf8Length(message.from())
-        + nodeNameBytes + MESSAGE_OVERHEAD_BYTES;
+    return (long) message.payload().length + utf8Length(message.topic())
+        + utf8Length(message.from()) + nodeNameBytes + MESSAGE_OVERHEAD_BYTES;
   }
 }

@@ -50,7 +50,8 @@ import java.util.regex.Pattern;
  *                                         #   Gateway.Builder.maxSubscriptions
  *   max_topic_length = 4096               # (project key) bytes of UTF-8, at most 65535:
  *                                         #   Gateway.Builder.maxTopicLength
- *   max_topic_levels = 128                # (project key) or infinity: Gateway.Builder.maxTopicLevels
+ *   max_topic_levels = 128                # (project key) or infinity:
+ *                                         #   Gateway.Builder.maxTopicLevels
  *   server {                              # the ConnectionAdapter gRPC server
  *     bind = "0.0.0.0:9100"               # GrpcHandler.Builder.adapterBind
  *     ssl_options {                       # GrpcHandler.Builder.adapterTls(ServerTlsOptions)

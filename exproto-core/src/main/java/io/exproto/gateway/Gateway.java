@@ -115,7 +115,10 @@ public final class Gateway implements AutoCloseable {
     EngineConfig config = new EngineConfig(settings.nodeName, settings.mountpoint,
         settings.idleTimeout.toMillis(), settings.handlerTimeout.toMillis(),
         settings.closeFlushTimeout.toMillis(), settings.queueCapacity, settings.maxBatchSize,
-        settings.maxPayloadBytes, settings.broker != null ? settings.broker : new InMemoryBroker(), List.copyOf(settings.authenticators),
+        settings.maxBatchBytes, settings.maxPayloadBytes, settings.maxSubscriptions,
+        settings.maxTopicLength, settings.maxTopicLevels, settings.brokerTimeout.toMillis(),
+        settings.broker != null ? settings.broker : new InMemoryBroker(),
+        List.copyOf(settings.authenticators),
         List.copyOf(settings.authorizers), settings.authorizationDefault, List.copyOf(settings.hooks),
         settings.failurePolicy, settings.retryWindow.toMillis(), scheduler, executor, metrics);
     HandlerProxy proxy = new HandlerProxy();
@@ -348,6 +351,11 @@ public final class Gateway implements AutoCloseable {
    * keeps its own copy of the listener list.
    */
   public static final class Builder {
+    private static final int MIN_BATCH_BYTES = 1024;
+    private static final int MQTT_MAX_TOPIC_LENGTH = 65_535;
+    // Room for the publisher's client id, the node name and the protobuf framing of one message.
+    private static final int MESSAGE_FIELDS_ALLOWANCE = 1024;
+
     private String nodeName = "exproto@127.0.0.1";
     private final List<Listener> listeners = new ArrayList<>();
     private HandlerFactory handlerFactory;
@@ -365,6 +373,11 @@ public final class Gateway implements AutoCloseable {
     private int queueCapacity = 1000;
     private int maxBatchSize = 10;
     private int maxPayloadBytes = 1024 * 1024;
+    private int maxBatchBytes = 2 * 1024 * 1024;
+    private int maxSubscriptions = 100;
+    private int maxTopicLength = 4096;
+    private int maxTopicLevels = 128;
+    private Duration brokerTimeout = Duration.ofSeconds(10);
     private Scheduler scheduler;
     private Executor executor;
 
@@ -548,7 +561,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Sets the most messages batched into one OnReceivedMessages. Default 10.
+     * Sets the most messages batched into one OnReceivedMessages. Default 10. Batches are bounded
+     * in bytes too: see {@link #maxBatchBytes}.
      *
      * @param maxBatchSize at least 1
      * @return this builder
@@ -572,6 +586,100 @@ public final class Gateway implements AutoCloseable {
         throw new IllegalArgumentException("maxPayloadBytes must not be negative, got " + maxPayloadBytes);
       }
       this.maxPayloadBytes = maxPayloadBytes;
+      return this;
+    }
+
+    /**
+     * Sets the most bytes one OnReceivedMessages may carry, estimated from above as each message's
+     * payload, topic, publisher client id and node name plus 80 bytes of protobuf framing.
+     * Deliveries that would pass it start a new batch (order is kept). A message bigger than this
+     * on its own is dropped, counted as {@link GatewayMetrics#MESSAGES_DROPPED_TOO_LARGE} and
+     * logged; the connection stays open. Default 2 MiB: room for the largest message Publish
+     * accepts by default, and half of gRPC's default 4 MiB inbound limit of a remote handler (a
+     * value over 4 MiB needs a handler that accepts bigger messages).
+     *
+     * <p>It must leave room for the largest message the gateway itself accepts: at least
+     * {@code maxPayloadBytes + maxTopicLength + 1024} ({@link #build()} and {@link #checkLimits()}
+     * check).
+     *
+     * @param maxBatchBytes at least 1024
+     * @return this builder
+     */
+    public Builder maxBatchBytes(int maxBatchBytes) {
+      if (maxBatchBytes < MIN_BATCH_BYTES) {
+        throw new IllegalArgumentException("maxBatchBytes must be at least " + MIN_BATCH_BYTES
+            + " bytes, got " + maxBatchBytes);
+      }
+      this.maxBatchBytes = maxBatchBytes;
+      return this;
+    }
+
+    /**
+     * Sets the most subscriptions one connection may hold. A Subscribe to a new filter beyond it
+     * answers PERMISSION_DENY naming the limit; re-subscribing a filter the connection has (a qos
+     * update) is not a new subscription. Default 100: ExProto devices subscribe to a handful of
+     * topics, and the limit bounds the broker and gateway memory one connection can claim
+     * (together with {@link #maxTopicLength}). Use {@link Integer#MAX_VALUE} for no limit.
+     *
+     * @param maxSubscriptions at least 1
+     * @return this builder
+     */
+    public Builder maxSubscriptions(int maxSubscriptions) {
+      if (maxSubscriptions < 1) {
+        throw new IllegalArgumentException(
+            "maxSubscriptions must be at least 1, got " + maxSubscriptions);
+      }
+      this.maxSubscriptions = maxSubscriptions;
+      return this;
+    }
+
+    /**
+     * Sets the longest topic name or filter Publish, RawPublish, Subscribe and Unsubscribe accept,
+     * in bytes of UTF-8, with the mountpoint applied; a longer one answers PARAMS_TYPE_ERROR
+     * naming {@code topic}. Default 4096 (MQTT allows up to 65535, the most this accepts).
+     *
+     * @param maxTopicLength from 1 to 65535
+     * @return this builder
+     */
+    public Builder maxTopicLength(int maxTopicLength) {
+      if (maxTopicLength < 1 || maxTopicLength > MQTT_MAX_TOPIC_LENGTH) {
+        throw new IllegalArgumentException("maxTopicLength must be from 1 to "
+            + MQTT_MAX_TOPIC_LENGTH + " bytes (MQTT's maximum), got " + maxTopicLength);
+      }
+      this.maxTopicLength = maxTopicLength;
+      return this;
+    }
+
+    /**
+     * Sets the most levels ({@code a/b/c} has 3) of a topic name or filter that Publish,
+     * RawPublish, Subscribe and Unsubscribe accept, without the mountpoint and, for a shared
+     * subscription, without its {@code $share/<group>/} prefix; more answers PARAMS_TYPE_ERROR
+     * naming {@code topic}. Default 128 (EMQX's {@code max_topic_levels}).
+     *
+     * @param maxTopicLevels at least 1
+     * @return this builder
+     */
+    public Builder maxTopicLevels(int maxTopicLevels) {
+      if (maxTopicLevels < 1) {
+        throw new IllegalArgumentException(
+            "maxTopicLevels must be at least 1, got " + maxTopicLevels);
+      }
+      this.maxTopicLevels = maxTopicLevels;
+      return this;
+    }
+
+    /**
+     * Sets how long a Publish, RawPublish, Subscribe or Unsubscribe waits for the broker. Past it
+     * the operation answers UNKNOWN saying the broker did not answer, counted as
+     * {@link GatewayMetrics#BROKER_ERRORS}; a subscribe the broker completes later is undone.
+     * Default 10 s, so that a handler waiting inside its callback has its answer before the
+     * callback's own deadline ({@link #handlerTimeout}, default 30 s).
+     *
+     * @param brokerTimeout positive
+     * @return this builder
+     */
+    public Builder brokerTimeout(Duration brokerTimeout) {
+      this.brokerTimeout = requirePositive(brokerTimeout, "brokerTimeout");
       return this;
     }
 
@@ -605,13 +713,15 @@ public final class Gateway implements AutoCloseable {
      * Builds the gateway (not started).
      *
      * @return the gateway
-     * @throws IllegalStateException when no handler is set or two listeners share a name
+     * @throws IllegalStateException when no handler is set, two listeners share a name, or
+     *     {@link #maxBatchBytes} has no room for the largest message Publish accepts
      */
     public Gateway build() {
       if (handlerFactory == null) {
         throw new IllegalStateException("no handler: call handler(adapter -> yourHandler), or use the"
             + " gRPC binding (exproto-grpc) to reach a remote handler service");
       }
+      checkLimits();
       Set<String> names = new HashSet<>();
       for (Listener listener : listeners) {
         if (!names.add(listener.name())) {
@@ -619,6 +729,27 @@ public final class Gateway implements AutoCloseable {
         }
       }
       return new Gateway(copy());
+    }
+
+    /**
+     * Checks the settings that depend on one another, as {@link #build()} does, without building:
+     * for configuration layers that apply settings to a builder before the handler is known.
+     *
+     * @return this builder
+     * @throws IllegalStateException when {@link #maxBatchBytes} has no room for the largest message
+     *     Publish accepts ({@link #maxPayloadBytes} + {@link #maxTopicLength} + 1024); the message
+     *     starts with {@code maxBatchBytes}
+     */
+    public Builder checkLimits() {
+      long largestMessage = (long) maxPayloadBytes + maxTopicLength + MESSAGE_FIELDS_ALLOWANCE;
+      if (maxBatchBytes < largestMessage) {
+        throw new IllegalStateException("maxBatchBytes (" + maxBatchBytes + ") must be at least"
+            + " maxPayloadBytes (" + maxPayloadBytes + ") + maxTopicLength (" + maxTopicLength
+            + ") + " + MESSAGE_FIELDS_ALLOWANCE + " = " + largestMessage + ", or the messages"
+            + " Publish accepts could not be delivered; raise maxBatchBytes or lower"
+            + " maxPayloadBytes");
+      }
+      return this;
     }
 
     /** A snapshot, so changing this builder later does not change a gateway built from it. */
@@ -641,6 +772,11 @@ public final class Gateway implements AutoCloseable {
       b.queueCapacity = queueCapacity;
       b.maxBatchSize = maxBatchSize;
       b.maxPayloadBytes = maxPayloadBytes;
+      b.maxBatchBytes = maxBatchBytes;
+      b.maxSubscriptions = maxSubscriptions;
+      b.maxTopicLength = maxTopicLength;
+      b.maxTopicLevels = maxTopicLevels;
+      b.brokerTimeout = brokerTimeout;
       b.scheduler = scheduler;
       b.executor = executor;
       return b;

@@ -35,6 +35,16 @@ public final class GatewayMetrics {
   public static final String MESSAGES_PUBLISHED = "messages.published";
   /** Messages delivered to connections. */
   public static final String MESSAGES_DELIVERED = "messages.delivered";
+  /**
+   * Deliveries dropped because the message alone is bigger than the batch byte limit
+   * ({@code Gateway.Builder.maxBatchBytes}): no OnReceivedMessages could carry it.
+   */
+  public static final String MESSAGES_DROPPED_TOO_LARGE = "messages.dropped_too_large";
+  /**
+   * Broker calls that threw, completed exceptionally, returned null or did not answer within the
+   * broker timeout.
+   */
+  public static final String BROKER_ERRORS = "broker.errors";
 
   private final ConcurrentHashMap<String, LongAdder> counters = new ConcurrentHashMap<>();
 

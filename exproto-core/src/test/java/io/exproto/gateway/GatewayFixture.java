@@ -4,6 +4,9 @@ import io.exproto.adapter.Adapter;
 import io.exproto.adapter.ClientInfo;
 import io.exproto.adapter.Result;
 import io.exproto.broker.InMemoryBroker;
+import io.exproto.listener.Address;
+import io.exproto.listener.ConnectionInfo;
+import io.exproto.listener.SocketType;
 import io.exproto.testing.InProcessDevice;
 import io.exproto.testing.InProcessListener;
 import io.exproto.testing.ManualScheduler;
@@ -55,9 +58,25 @@ final class GatewayFixture implements AutoCloseable {
     return new Connected(device, conn);
   }
 
+  /** Connects a device over the given transport and returns it with its conn id. */
+  Connected connect(SocketType transport) {
+    int before = handler.connCount();
+    InProcessDevice device = listener.connect(ConnectionInfo.of(transport,
+        new Address("127.0.0.1", 30000 + before), new Address("127.0.0.1", 7993), listener.name()));
+    return new Connected(device, handler.conn(before));
+  }
+
   /** Connects and authenticates a device with a client id. */
   Connected connectAs(String clientId, String username) {
-    Connected c = connect();
+    return authenticate(connect(), clientId, username);
+  }
+
+  /** Connects a device over the given transport and authenticates it with a client id. */
+  Connected connectAs(String clientId, SocketType transport) {
+    return authenticate(connect(transport), clientId, "");
+  }
+
+  private Connected authenticate(Connected c, String clientId, String username) {
     Result r = call(adapter().authenticate(c.conn(), ClientInfo.of(clientId, username), "secret"));
     if (!r.isSuccess()) {
       throw new IllegalStateException("authenticate failed: " + r);

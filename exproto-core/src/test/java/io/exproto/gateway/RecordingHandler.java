@@ -17,16 +17,20 @@ import java.util.function.Function;
 /**
  * A handler for tests: records every callback as text ("created", "bytes:hello", "timeout:KEEPALIVE",
  * "messages:t=p,t2=p2", "closed:reason") per connection, and lets a test plug behaviour per callback.
+ * Public for the engine's own tests in {@code io.exproto.internal.engine}.
  */
-final class RecordingHandler implements ConnectionHandler {
+public final class RecordingHandler implements ConnectionHandler {
 
   final List<String> log = new ArrayList<>();
   final List<String> conns = new ArrayList<>();
   final List<ReceivedMessages> batches = new ArrayList<>();
   volatile Adapter adapter;
   volatile Function<SocketCreated, CompletionStage<Void>> onCreated = e -> done();
-  volatile Function<ReceivedBytes, CompletionStage<Void>> onBytes = e -> done();
+  /** What OnReceivedBytes answers; completes at once by default. */
+  public volatile Function<ReceivedBytes, CompletionStage<Void>> onBytes = e -> done();
   volatile Function<ReceivedMessages, CompletionStage<Void>> onMessages = e -> done();
+  /** What OnSocketClosed answers; completes at once by default. */
+  public volatile Function<SocketClosed, CompletionStage<Void>> onClosed = e -> done();
 
   static CompletableFuture<Void> done() {
     return CompletableFuture.completedFuture(null);
@@ -55,8 +59,13 @@ final class RecordingHandler implements ConnectionHandler {
     return out;
   }
 
-  /** The id of the n-th connection seen. */
-  synchronized String conn(int n) {
+  /**
+   * Returns the id of the n-th connection seen.
+   *
+   * @param n from 0
+   * @return the conn id, or null when fewer connections were seen
+   */
+  public synchronized String conn(int n) {
     return conns.size() > n ? conns.get(n) : null;
   }
 
@@ -98,6 +107,6 @@ final class RecordingHandler implements ConnectionHandler {
   @Override
   public CompletionStage<Void> onSocketClosed(SocketClosed event) {
     record(event.conn(), "closed:" + event.reason());
-    return done();
+    return onClosed.apply(event);
   }
 }

@@ -3,11 +3,15 @@ package io.exproto.gateway;
 import static io.exproto.gateway.GatewayFixture.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.exproto.adapter.ClientInfo;
 import io.exproto.adapter.TimerType;
 import io.exproto.auth.AuthResult;
+import io.exproto.listener.SocketType;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Keepalive, idle timeout and expiry, driven by the manual clock. */
 class TimersTest {
@@ -86,16 +90,58 @@ class TimersTest {
     }
   }
 
-  @Test
-  void anAuthenticatedConnectionWithoutKeepaliveIsClosedAfterIdleTimeoutWithoutInboundBytes() {
+  @ParameterizedTest
+  @EnumSource(value = SocketType.class, names = {"UDP", "DTLS"})
+  void anUnauthenticatedDatagramConnectionIsClosedIdleTimeoutAfterCreationEvenWhileActive(SocketType type) {
     try (GatewayFixture f = new GatewayFixture(b -> b.idleTimeout(Duration.ofSeconds(30)))) {
-      GatewayFixture.Connected c = f.connectAs("idle", "");
+      GatewayFixture.Connected c = f.connect(type);
+      advanceSeconds(f, 20);
+      c.device().send("x");
+      advanceSeconds(f, 9);
+      assertThat(c.device().isClosed()).isFalse();
+      advanceSeconds(f, 1);
+      assertThat(f.handler.of(c.conn())).last().isEqualTo("closed:idle_timeout");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = SocketType.class, names = {"UDP", "DTLS"})
+  void anAuthenticatedDatagramConnectionWithoutKeepaliveIsClosedAfterIdleTimeoutWithoutADatagram(
+      SocketType type) {
+    try (GatewayFixture f = new GatewayFixture(b -> b.idleTimeout(Duration.ofSeconds(30)))) {
+      GatewayFixture.Connected c = f.connectAs("idle", type);
       advanceSeconds(f, 20);
       c.device().send("x"); // t=20: closes at 50
       advanceSeconds(f, 29);
       assertThat(c.device().isClosed()).isFalse();
       advanceSeconds(f, 1);
       assertThat(f.handler.of(c.conn())).last().isEqualTo("closed:idle_timeout");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = SocketType.class, names = {"TCP", "SSL"})
+  void aQuietAuthenticatedStreamSubscriberWithoutKeepaliveIsNeverClosedForIdleness(SocketType type) {
+    try (GatewayFixture f = new GatewayFixture(b -> b.idleTimeout(Duration.ofSeconds(30)))) {
+      GatewayFixture.Connected c = f.connectAs("quiet", type);
+      assertThat(call(f.adapter().subscribe(c.conn(), "cmd/quiet", 1)).isSuccess()).isTrue();
+      advanceSeconds(f, 86_400); // a day without a byte from the device
+      assertThat(c.device().isClosed()).isFalse();
+      call(f.adapter().rawPublish("cmd/quiet", 1, "wake up".getBytes()));
+      assertThat(f.handler.of(c.conn())).containsExactly("created", "messages:cmd/quiet=wake up");
+      assertThat(f.clock.pendingTasks()).isZero(); // no liveness timer is left armed
+    }
+  }
+
+  @Test
+  void aStreamConnectionThatAuthenticatesLateIsNoLongerBoundByItsCreationTime() {
+    try (GatewayFixture f = new GatewayFixture(b -> b.idleTimeout(Duration.ofSeconds(30)))) {
+      GatewayFixture.Connected c = f.connect();
+      advanceSeconds(f, 29);
+      assertThat(call(f.adapter().authenticate(c.conn(), ClientInfo.of("late", ""), "")).isSuccess())
+          .isTrue();
+      advanceSeconds(f, 3_600);
+      assertThat(c.device().isClosed()).isFalse();
     }
   }
 

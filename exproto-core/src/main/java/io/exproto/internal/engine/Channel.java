@@ -17,6 +17,7 @@ import io.exproto.handler.SocketCreated;
 import io.exproto.handler.TimerTimeout;
 import io.exproto.listener.Connection;
 import io.exproto.listener.ConnectionEvents;
+import io.exproto.listener.SocketType;
 import io.exproto.time.Scheduler;
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -42,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * For a blocking handler each drain runs on the gateway's executor; for a handler that declares
  * {@link ConnectionHandler#isNonBlocking()} it runs on the thread that has the event: the one
  * that queued it into an idle queue, or the one that completed the previous callback's stage.
+ *
+ * <p>Logging: what a device, the handler or the broker can cause goes through the engine's shared
+ * {@link EngineLogs} (one rate-limited logger per site); only debug lines use the plain logger.
  */
 final class Channel implements ConnectionEvents, Subscriber {
 
@@ -55,6 +59,7 @@ final class Channel implements ConnectionEvents, Subscriber {
   final Connection connection;
   private final Engine engine;
   private final EngineConfig config;
+  private final EngineLogs logs;
   private final ConnectionHandler handler;
   // True when callbacks run on the calling thread instead of the executor.
   private final boolean direct;
@@ -77,6 +82,8 @@ final class Channel implements ConnectionEvents, Subscriber {
   private Scheduler.Cancellable livenessTimer;
   private Scheduler.Cancellable expiryTimer;
   private final Set<String> subscriptions = new HashSet<>();
+  // Subscribes to new filters between their check against the limit and the broker's answer.
+  private int pendingSubscriptions;
   // Retry state of the callback at the head of the queue; touched only by the draining thread.
   // When the handler became unavailable under the retry policy (0: it is not); read by deliveries.
   private volatile long retryingSince;
@@ -87,6 +94,7 @@ final class Channel implements ConnectionEvents, Subscriber {
     this.connection = connection;
     this.engine = engine;
     this.config = engine.config();
+    this.logs = engine.logs();
     this.handler = engine.handler();
     this.direct = handler.isNonBlocking();
     this.mountpointTemplate = mountpointTemplate;
@@ -117,7 +125,8 @@ final class Channel implements ConnectionEvents, Subscriber {
     }
     if (overflow) {
       // Reading was paused at queueCapacity; a transport that keeps delivering is not honouring it.
-      log.warn("Connection {} overflowed its event queue while paused; closing it", id);
+      logs.queueOverflow.warn(
+          "Connection {} overflowed its event queue while paused; closing it", id);
       close(CloseReasons.BACKPRESSURE_OVERFLOW, true);
       return;
     }
@@ -153,14 +162,21 @@ final class Channel implements ConnectionEvents, Subscriber {
         return;
       }
     }
+    long size = Sizes.deliveredBytes(unmounted, engine.nodeNameBytes());
+    if (size > config.maxBatchBytes()) {
+      // No batch could carry it: dropped alone, so the device and the messages around it stay.
+      config.metrics().increment(GatewayMetrics.MESSAGES_DROPPED_TOO_LARGE);
+      logs.messageTooLarge.warn("Dropped a message to {} for connection {}: about {} bytes encoded,"
+          + " more than the batch limit of {} bytes", topic, id, size, config.maxBatchBytes());
+      return;
+    }
     boolean handlerDown = false;
     synchronized (this) {
       if (state != State.OPEN) {
         return;
       }
-      Event last = queue.peekLast();
-      if (last instanceof Event.Messages batch && batch.messages().size() < config.maxBatchSize()) {
-        batch.messages().add(unmounted);
+      if (queue.peekLast() instanceof Event.Messages batch
+          && batch.tryAdd(unmounted, size, config.maxBatchSize(), config.maxBatchBytes())) {
         config.metrics().increment(GatewayMetrics.MESSAGES_DELIVERED);
         return;
       }
@@ -168,8 +184,8 @@ final class Channel implements ConnectionEvents, Subscriber {
         config.metrics().increment(GatewayMetrics.MESSAGES_DROPPED);
         handlerDown = retryingSince != 0;
         if (!handlerDown) {
-          log.warn("Dropped a message to {} for connection {}: its event queue is full ({} events)",
-              topic, id, queue.size());
+          logs.deliveryDropped.warn("Dropped a message to {} for connection {}: its event queue"
+              + " is full ({} events)", topic, id, queue.size());
           return;
         }
       }
@@ -177,13 +193,14 @@ final class Channel implements ConnectionEvents, Subscriber {
     if (handlerDown) {
       // The retry policy keeps events while the queue has room; past it the connection would lose
       // messages for as long as the handler stays away, so it ends with a handler error instead.
-      log.warn("Dropped a message to {} for connection {} and closing it: its event queue is full ({} events)"
-          + " while the handler is unavailable", topic, id, config.queueCapacity());
+      logs.deliveryDroppedClosing.warn("Dropped a message to {} for connection {} and closing it:"
+          + " its event queue is full ({} events) while the handler is unavailable", topic, id,
+          config.queueCapacity());
       close(CloseReasons.HANDLER_ERROR, true);
       return;
     }
     config.metrics().increment(GatewayMetrics.MESSAGES_DELIVERED);
-    enqueue(new Event.Messages(unmounted));
+    enqueue(new Event.Messages(unmounted, size));
   }
 
   // ---- the event queue ----
@@ -332,8 +349,9 @@ final class Channel implements ConnectionEvents, Subscriber {
       if (now - retryingSince < config.retryWindowMillis()) {
         long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(retryAttempts, 10));
         if (retryAttempts++ == 0) {
-          log.warn("Handler unavailable for {} of connection {}; retrying for up to {} ms: {}",
-              callbackName(event), id, config.retryWindowMillis(), String.valueOf(error));
+          logs.handlerRetrying.warn("Handler unavailable for {} of connection {}; retrying for up"
+              + " to {} ms: {}", callbackName(event), id, config.retryWindowMillis(),
+              String.valueOf(error));
         }
         synchronized (this) {
           queue.addFirst(event);
@@ -342,7 +360,7 @@ final class Channel implements ConnectionEvents, Subscriber {
         config.scheduler().schedule(this::dispatch, backoff);
         return false;
       }
-      log.warn("Handler still unavailable after {} ms; giving up on connection {}",
+      logs.handlerGaveUp.warn("Handler still unavailable after {} ms; giving up on connection {}",
           config.retryWindowMillis(), id);
       onHandlerFailure(event, error);
     } else {
@@ -366,10 +384,12 @@ final class Channel implements ConnectionEvents, Subscriber {
     config.metrics().increment(GatewayMetrics.HANDLER_ERRORS);
     String callback = callbackName(event);
     if (event instanceof Event.Closed) {
-      log.warn("Handler failed {} of connection {}: {}", callback, id, String.valueOf(error));
+      logs.handlerFailedOnClose.warn("Handler failed {} of connection {}: {}", callback, id,
+          String.valueOf(error));
       return;
     }
-    log.warn("Handler failed {} of connection {}; closing it: {}", callback, id, String.valueOf(error));
+    logs.handlerFailed.warn("Handler failed {} of connection {}; closing it: {}", callback, id,
+        String.valueOf(error));
     close(CloseReasons.HANDLER_ERROR, true);
   }
 
@@ -414,7 +434,7 @@ final class Channel implements ConnectionEvents, Subscriber {
     config.metrics().increment(GatewayMetrics.CONNECTIONS_CLOSED);
     engine.releaseClientId(this);
     for (String filter : filters) {
-      config.broker().unsubscribe(filter, this);
+      engine.unsubscribeQuietly(filter, this);
     }
     if (context != null) {
       engine.hooks().disconnected(context, reason);
@@ -438,8 +458,8 @@ final class Channel implements ConnectionEvents, Subscriber {
     }
     if (dropped > 0) {
       config.metrics().add(GatewayMetrics.EVENTS_DROPPED, dropped);
-      log.warn("Dropped {} queued callbacks of closed connection {}: not flushed within {} ms",
-          dropped, id, config.closeFlushTimeoutMillis());
+      logs.unflushedDropped.warn("Dropped {} queued callbacks of closed connection {}: not flushed"
+          + " within {} ms", dropped, id, config.closeFlushTimeoutMillis());
     }
   }
 
@@ -516,13 +536,58 @@ final class Channel implements ConnectionEvents, Subscriber {
     rescheduleLiveness();
   }
 
-  /** Records a subscription; false when the conn closed meanwhile (the caller then undoes it). */
-  synchronized boolean addSubscription(String mountedFilter) {
+  /** The answer of {@link #reserveSubscription}. */
+  enum Reservation {
+    /** The filter is subscribed already: a qos update, which takes no slot. */
+    EXISTING,
+    /** A new filter: it holds a slot until added or released. */
+    RESERVED,
+    /** The connection has as many subscriptions as it may. */
+    FULL,
+    /** The connection closed. */
+    CLOSED
+  }
+
+  /**
+   * Checks a subscribe against the per-connection limit before the broker is asked, counting the
+   * subscribes of new filters still waiting for the broker.
+   */
+  synchronized Reservation reserveSubscription(String mountedFilter) {
+    if (state != State.OPEN) {
+      return Reservation.CLOSED;
+    }
+    if (subscriptions.contains(mountedFilter)) {
+      return Reservation.EXISTING;
+    }
+    if (subscriptions.size() + pendingSubscriptions >= config.maxSubscriptions()) {
+      return Reservation.FULL;
+    }
+    pendingSubscriptions++;
+    return Reservation.RESERVED;
+  }
+
+  /** Gives back the slot of a subscribe that the broker did not complete. */
+  synchronized void releaseSubscription(Reservation reservation) {
+    if (reservation == Reservation.RESERVED) {
+      pendingSubscriptions--;
+    }
+  }
+
+  /**
+   * Records a subscription the broker completed; false when the conn closed meanwhile (the caller
+   * then undoes it).
+   */
+  synchronized boolean addSubscription(String mountedFilter, Reservation reservation) {
+    releaseSubscription(reservation);
     if (state != State.OPEN) {
       return false;
     }
     subscriptions.add(mountedFilter);
     return true;
+  }
+
+  synchronized boolean hasSubscription(String mountedFilter) {
+    return subscriptions.contains(mountedFilter);
   }
 
   synchronized boolean removeSubscription(String mountedFilter) {
@@ -531,7 +596,14 @@ final class Channel implements ConnectionEvents, Subscriber {
 
   // ---- liveness: keepalive and idle timeout ----
 
-  /** When the connection is dead if no byte arrives before; Long.MAX_VALUE for never. */
+  /**
+   * When the connection is dead if no byte arrives before; Long.MAX_VALUE for never. The idle rule
+   * of the behaviour contract (revised 2026-12-03): a keepalive timer, once started, decides;
+   * without one, a connection not yet authenticated has idle_timeout from its creation whatever it
+   * sends, an authenticated UDP or DTLS one idle_timeout from its last datagram (a datagram
+   * transport cannot tell otherwise that the peer is gone), and an authenticated TCP or TLS one
+   * is never closed for idleness (a quiet subscriber lives until its socket closes).
+   */
   private long livenessDeadline() {
     if (keepaliveMillis > 0) {
       return lastInbound + keepaliveMillis * 3 / 2;
@@ -539,7 +611,15 @@ final class Channel implements ConnectionEvents, Subscriber {
     if (config.idleTimeoutMillis() <= 0) {
       return Long.MAX_VALUE;
     }
-    return (authenticated ? lastInbound : createdAt) + config.idleTimeoutMillis();
+    if (!authenticated) {
+      return createdAt + config.idleTimeoutMillis();
+    }
+    return isDatagram() ? lastInbound + config.idleTimeoutMillis() : Long.MAX_VALUE;
+  }
+
+  private boolean isDatagram() {
+    SocketType type = connection.info().socketType();
+    return type == SocketType.UDP || type == SocketType.DTLS;
   }
 
   private void rescheduleLiveness() {

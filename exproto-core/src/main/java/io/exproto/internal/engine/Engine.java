@@ -20,10 +20,12 @@ import io.exproto.handler.ConnectionHandler;
 import io.exproto.hooks.ClientContext;
 import io.exproto.listener.Connection;
 import io.exproto.listener.ConnectionEvents;
+import io.exproto.time.Scheduler;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -35,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * and the adapter operations. Every semantic of the behaviour contract (ordering, timers,
  * mountpoint, result codes) lives here and in {@link Channel}, shared by in-process and gRPC
  * handlers.
+ *
+ * <p>Broker calls are bounded by the broker timeout: an operation whose broker call throws, fails,
+ * returns null or does not answer in time answers UNKNOWN, and leaves the connection's state as
+ * it was (a subscribe that did not complete is undone).
  *
  * <p>Internal: not part of the public API.
  */
@@ -48,7 +54,9 @@ public final class Engine implements Adapter {
       "conn: the connection must Authenticate first");
 
   private final EngineConfig config;
+  private final EngineLogs logs;
   private final ConnectionHandler handler;
+  private final int nodeNameBytes;
   private final Ids ids = new Ids();
   private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Channel> byClientId = new ConcurrentHashMap<>();
@@ -62,9 +70,24 @@ public final class Engine implements Adapter {
    * @param handler the handler every connection's callbacks go to
    */
   public Engine(EngineConfig config, ConnectionHandler handler) {
+    this(config, handler, EngineLogs.standard());
+  }
+
+  /** Creates an engine that writes its rate-limited lines to the given log sites. */
+  Engine(EngineConfig config, ConnectionHandler handler, EngineLogs logs) {
     this.config = config;
+    this.logs = logs;
     this.handler = handler;
     this.hooks = new HookRunner(config.hooks());
+    this.nodeNameBytes = Sizes.utf8Length(config.nodeName());
+  }
+
+  EngineLogs logs() {
+    return logs;
+  }
+
+  int nodeNameBytes() {
+    return nodeNameBytes;
   }
 
   HookRunner hooks() {
@@ -218,7 +241,8 @@ public final class Engine implements Adapter {
     if (result.decision() != AuthResult.Decision.ALLOW) {
       channel.abortAuthentication();
       config.metrics().increment(GatewayMetrics.AUTH_DENIED);
-      log.info("Authentication denied for client {} on connection {}", clientInfo.clientId(), channel.id);
+      logs.authDenied.info("Authentication denied for client {} on connection {}",
+          clientInfo.clientId(), channel.id);
       String why = result.reason().isEmpty() ? "" : ": " + result.reason();
       hooks.authenticationFailed(channel.connection.info(), clientInfo, result.reason());
       return Result.of(ResultCode.PERMISSION_DENY, "authentication denied" + why);
@@ -229,8 +253,8 @@ public final class Engine implements Adapter {
     }
     Channel previous = byClientId.put(clientInfo.clientId(), channel);
     if (previous != null && previous != channel) {
-      log.info("Client {} authenticated on connection {}; closing its older connection {}",
-          clientInfo.clientId(), channel.id, previous.id);
+      logs.discarded.info("Client {} authenticated on connection {}; closing its older connection"
+          + " {}", clientInfo.clientId(), channel.id, previous.id);
       previous.close(CloseReasons.DISCARDED, true);
     }
     if (!channel.isOpen()) {
@@ -262,7 +286,7 @@ public final class Engine implements Adapter {
       stage = CompletableFuture.failedFuture(e);
     }
     return stage.exceptionally(error -> {
-      log.warn("Authenticator {} failed for client {}; ignoring it: {}",
+      logs.authenticatorFailed.warn("Authenticator {} failed for client {}; ignoring it: {}",
           authenticator, request.client().clientId(), String.valueOf(error));
       return AuthResult.ignore();
     }).thenCompose(result -> result.decision() == AuthResult.Decision.IGNORE
@@ -336,7 +360,8 @@ public final class Engine implements Adapter {
       return done(Result.success());
     }
     config.metrics().increment(GatewayMetrics.MESSAGES_PUBLISHED);
-    return config.broker().publish(hooked).thenApply(v -> Result.success());
+    return callBroker("publish", () -> config.broker().publish(hooked), null)
+        .handle((v, error) -> error == null ? Result.success() : brokerFailed("publish", error));
   }
 
   /** Runs the authorizer chain: the first ALLOW or DENY wins, else the default; a failure denies. */
@@ -351,7 +376,8 @@ public final class Engine implements Adapter {
       boolean allowed = (result == AuthzResult.NO_MATCH ? config.authorizationDefault() : result) == AuthzResult.ALLOW;
       if (!allowed) {
         config.metrics().increment(GatewayMetrics.AUTHZ_DENIED);
-        log.info("Client {} denied {} on {}", context.client().clientId(), action, topic);
+        logs.authzDenied.info("Client {} denied {} on {}", context.client().clientId(), action,
+            topic);
       }
       return allowed;
     });
@@ -369,7 +395,8 @@ public final class Engine implements Adapter {
       stage = CompletableFuture.failedFuture(e);
     }
     return stage.exceptionally(error -> {
-      log.warn("Authorizer {} failed; denying: {}", authorizer, String.valueOf(error));
+      logs.authorizerFailed.warn("Authorizer {} failed; denying: {}", authorizer,
+          String.valueOf(error));
       return AuthzResult.DENY;
     }).thenCompose(result -> result == AuthzResult.NO_MATCH
         ? nextAuthorizer(it, request)
@@ -403,9 +430,32 @@ public final class Engine implements Adapter {
         if (!allowed) {
           return done(Result.of(ResultCode.PERMISSION_DENY, "topic: not authorized to subscribe to '" + filter + "'"));
         }
-        return config.broker().subscribe(mounted, qos, channel).thenApply(v -> {
-          if (!channel.addSubscription(mounted)) {
-            config.broker().unsubscribe(mounted, channel); // the conn closed meanwhile
+        Channel.Reservation reservation = channel.reserveSubscription(mounted);
+        if (reservation == Channel.Reservation.CLOSED) {
+          return done(NOT_ALIVE);
+        }
+        if (reservation == Channel.Reservation.FULL) {
+          return done(Result.of(ResultCode.PERMISSION_DENY, "subscriptions: the connection has"
+              + " reached the limit of " + config.maxSubscriptions() + " subscriptions per"
+              + " connection; unsubscribe from one first (the gateway's maxSubscriptions)"));
+        }
+        // A new filter the broker completes only after the timeout is undone then, so the broker
+        // never holds a subscription the connection does not know of.
+        Runnable undoLate = reservation == Channel.Reservation.RESERVED
+            ? () -> undoUnknownSubscription(mounted, channel)
+            : null;
+        CompletableFuture<Void> subscribed = callBroker("subscribe",
+            () -> config.broker().subscribe(mounted, qos, channel), undoLate);
+        return subscribed.handle((v, error) -> {
+          if (error != null) {
+            channel.releaseSubscription(reservation);
+            if (undoLate != null && unwrap(error) instanceof BrokerTimeoutException) {
+              undoLate.run(); // the broker may still be adding it
+            }
+            return brokerFailed("subscribe", error);
+          }
+          if (!channel.addSubscription(mounted, reservation)) {
+            unsubscribeQuietly(mounted, channel); // the conn closed meanwhile
             return NOT_ALIVE;
           }
           hooks.subscribed(channel.context(), filter, qos);
@@ -413,6 +463,13 @@ public final class Engine implements Adapter {
         });
       });
     });
+  }
+
+  /** Removes from the broker a subscription of a new filter whose subscribe did not complete. */
+  private void undoUnknownSubscription(String mounted, Channel channel) {
+    if (!channel.hasSubscription(mounted)) { // another subscribe to it may have completed since
+      unsubscribeQuietly(mounted, channel);
+    }
   }
 
   @Override
@@ -430,14 +487,95 @@ public final class Engine implements Adapter {
         return done(invalid);
       }
       String mounted = mountFilter(channel, filter);
-      boolean had = channel.removeSubscription(mounted);
-      return config.broker().unsubscribe(mounted, channel).thenApply(v -> {
-        if (had) {
-          hooks.unsubscribed(channel.context(), filter);
-        }
-        return Result.success();
-      });
+      // The filter stays recorded until the broker has removed it: if the broker fails, closing
+      // the connection still removes it.
+      return callBroker("unsubscribe", () -> config.broker().unsubscribe(mounted, channel), null)
+          .handle((v, error) -> {
+            if (error != null) {
+              return brokerFailed("unsubscribe", error);
+            }
+            if (channel.removeSubscription(mounted)) {
+              hooks.unsubscribed(channel.context(), filter);
+            }
+            return Result.success();
+          });
     });
+  }
+
+  /**
+   * Removes a subscription without waiting, for a connection that is closing or a subscribe being
+   * undone: a broker that throws or fails is counted and logged, and nothing else happens.
+   */
+  void unsubscribeQuietly(String mountedFilter, Channel channel) {
+    callBroker("unsubscribe", () -> config.broker().unsubscribe(mountedFilter, channel), null)
+        .whenComplete((v, error) -> {
+          if (error != null) {
+            brokerFailed("unsubscribe", error);
+          }
+        });
+  }
+
+  // ---- broker calls ----
+
+  /** The broker did not answer within the broker timeout. */
+  private static final class BrokerTimeoutException extends RuntimeException {
+    BrokerTimeoutException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * Calls the broker so that the result always completes: with the broker's answer, with its
+   * failure (a throw and a null stage included), or with a {@link BrokerTimeoutException} after the
+   * broker timeout.
+   *
+   * @param operation the broker operation, for messages
+   * @param call the call
+   * @param lateSuccess run when the broker completes successfully after the timeout, or null
+   */
+  private CompletableFuture<Void> callBroker(String operation, Supplier<CompletionStage<Void>> call,
+      Runnable lateSuccess) {
+    CompletionStage<Void> stage;
+    try {
+      stage = call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (stage == null) {
+      return CompletableFuture.failedFuture(new NullPointerException("the broker returned null"));
+    }
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    stage.whenComplete((v, error) -> {
+      boolean first = error == null ? result.complete(null) : result.completeExceptionally(error);
+      if (!first && error == null && lateSuccess != null) {
+        lateSuccess.run();
+      }
+    });
+    if (!result.isDone()) {
+      Scheduler.Cancellable timer = config.scheduler().schedule(() -> result.completeExceptionally(
+          new BrokerTimeoutException("the broker did not answer " + operation + " within "
+              + config.brokerTimeoutMillis() + " ms")), config.brokerTimeoutMillis());
+      result.whenComplete((v, error) -> timer.cancel());
+    }
+    return result;
+  }
+
+  /** Counts and logs a failed broker call, and makes it the operation's UNKNOWN answer. */
+  private Result brokerFailed(String operation, Throwable error) {
+    Throwable cause = unwrap(error);
+    config.metrics().increment(GatewayMetrics.BROKER_ERRORS);
+    String message = cause instanceof BrokerTimeoutException
+        ? cause.getMessage()
+        : "the broker failed " + operation + ": " + cause;
+    logs.brokerFailed.warn("Broker call failed: {}", message);
+    return Result.of(ResultCode.UNKNOWN, message);
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    while (error instanceof CompletionException && error.getCause() != null) {
+      error = error.getCause();
+    }
+    return error;
   }
 
   private static String mountFilter(Channel channel, String filter) {
@@ -450,10 +588,18 @@ public final class Engine implements Adapter {
     if (topic == null || topic.isEmpty()) {
       return Result.of(ResultCode.REQUIRED_PARAMS_MISSED, "topic: required, must not be empty");
     }
+    Result tooLong = checkTopicLength(topic, "");
+    if (tooLong != null) {
+      return tooLong;
+    }
     try {
       Topics.validateName(topic);
     } catch (IllegalArgumentException e) {
       return Result.of(ResultCode.PARAMS_TYPE_ERROR, "topic: " + e.getMessage());
+    }
+    Result tooDeep = checkTopicLevels(topic);
+    if (tooDeep != null) {
+      return tooDeep;
     }
     Result badQos = checkQos(qos);
     if (badQos != null) {
@@ -469,16 +615,44 @@ public final class Engine implements Adapter {
     return null;
   }
 
-  private static Result checkFilter(String filter) {
+  private Result checkFilter(String filter) {
     if (filter == null || filter.isEmpty()) {
       return Result.of(ResultCode.REQUIRED_PARAMS_MISSED, "topic: required, must not be empty");
     }
+    Result tooLong = checkTopicLength(filter, "");
+    if (tooLong != null) {
+      return tooLong;
+    }
     try {
       Topics.validateFilter(filter);
-      return null;
     } catch (IllegalArgumentException e) {
       return Result.of(ResultCode.PARAMS_TYPE_ERROR, "topic: " + e.getMessage());
     }
+    return checkTopicLevels(
+        Topics.parseShared(filter).map(Topics.SharedFilter::filter).orElse(filter));
+  }
+
+  /** Applies the maximum topic length, in bytes of UTF-8 of the whole topic name or filter. */
+  private Result checkTopicLength(String topic, String context) {
+    // Each char is at most 3 bytes: short topics need no count.
+    if (topic.length() <= config.maxTopicLength() / 3) {
+      return null;
+    }
+    int bytes = Sizes.utf8Length(topic);
+    return bytes <= config.maxTopicLength() ? null : Result.of(ResultCode.PARAMS_TYPE_ERROR,
+        "topic: " + context + bytes + " bytes of UTF-8 exceeds the maximum of "
+            + config.maxTopicLength() + " bytes");
+  }
+
+  /** Applies the maximum topic levels; of a shared subscription, the filter inside it counts. */
+  private Result checkTopicLevels(String topic) {
+    if (topic.length() < config.maxTopicLevels()) {
+      return null; // n levels take at least n - 1 separators
+    }
+    long levels = topic.chars().filter(c -> c == '/').count() + 1;
+    return levels <= config.maxTopicLevels() ? null : Result.of(ResultCode.PARAMS_TYPE_ERROR,
+        "topic: " + levels + " levels exceeds the maximum of " + config.maxTopicLevels()
+            + " levels");
   }
 
   private static Result checkQos(int qos) {
@@ -491,9 +665,13 @@ public final class Engine implements Adapter {
    * A mountpoint rendered from client data can itself hold a wildcard; the result must stay valid.
    * Without a mountpoint the result is the topic already checked, and is not checked again.
    */
-  private static Result checkMounted(String checked, String mounted, boolean name) {
+  private Result checkMounted(String checked, String mounted, boolean name) {
     if (mounted.equals(checked)) {
       return null;
+    }
+    Result tooLong = checkTopicLength(mounted, "with the mountpoint applied, ");
+    if (tooLong != null) {
+      return tooLong;
     }
     try {
       if (name) {
@@ -522,7 +700,8 @@ public final class Engine implements Adapter {
   }
 
   /** Runs an operation so that no failure escapes: anything unexpected is UNKNOWN, logged with its stack. */
-  private static CompletionStage<Result> guarded(String operation, Supplier<CompletionStage<Result>> body) {
+  private CompletionStage<Result> guarded(String operation,
+      Supplier<CompletionStage<Result>> body) {
     CompletionStage<Result> stage;
     try {
       stage = body.get();
@@ -530,7 +709,7 @@ public final class Engine implements Adapter {
       stage = CompletableFuture.failedFuture(e);
     }
     return stage.exceptionally(error -> {
-      log.error("{} failed unexpectedly", operation, error);
+      logs.unexpected.error("{} failed unexpectedly", operation, error);
       return Result.of(ResultCode.UNKNOWN, operation + " failed: " + error);
     });
   }

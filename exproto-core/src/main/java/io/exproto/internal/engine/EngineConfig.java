@@ -21,7 +21,13 @@ import java.util.concurrent.Executor;
  * @param closeFlushTimeoutMillis how long a closing connection may flush its queued callbacks
  * @param queueCapacity events queued per connection before reading pauses
  * @param maxBatchSize messages per OnReceivedMessages
+ * @param maxBatchBytes the estimated encoded bytes per OnReceivedMessages; a message bigger on its
+ *     own is dropped
  * @param maxPayloadBytes the largest publish payload
+ * @param maxSubscriptions subscriptions per connection
+ * @param maxTopicLength the longest topic name or filter, in bytes of UTF-8
+ * @param maxTopicLevels the most levels of a topic name or filter
+ * @param brokerTimeoutMillis the deadline of one broker call
  * @param broker the broker
  * @param authenticators the authenticator chain, in order
  * @param authorizers the authorizer chain, in order
@@ -41,7 +47,12 @@ public record EngineConfig(
     long closeFlushTimeoutMillis,
     int queueCapacity,
     int maxBatchSize,
+    int maxBatchBytes,
     int maxPayloadBytes,
+    int maxSubscriptions,
+    int maxTopicLength,
+    int maxTopicLevels,
+    long brokerTimeoutMillis,
     Broker broker,
     List<Authenticator> authenticators,
     List<Authorizer> authorizers,

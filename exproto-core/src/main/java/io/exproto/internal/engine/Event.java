@@ -17,10 +17,31 @@ sealed interface Event {
   /** OnTimerTimeout. */
   record Timeout(TimerType type) implements Event {}
 
-  /** OnReceivedMessages; more messages are appended while it waits in the queue. */
-  record Messages(List<Message> messages) implements Event {
-    Messages(Message first) {
-      this(new ArrayList<>(List.of(first)));
+  /**
+   * OnReceivedMessages; more messages are appended while it waits in the queue, up to a count and
+   * an estimated size in bytes. Guarded by the channel's monitor.
+   */
+  final class Messages implements Event {
+    private final List<Message> messages = new ArrayList<>();
+    private long bytes;
+
+    Messages(Message first, long firstBytes) {
+      messages.add(first);
+      bytes = firstBytes;
+    }
+
+    /** Appends a message when the batch keeps within both limits; false when it does not. */
+    boolean tryAdd(Message message, long messageBytes, int maxCount, long maxBytes) {
+      if (messages.size() >= maxCount || bytes + messageBytes > maxBytes) {
+        return false;
+      }
+      messages.add(message);
+      bytes += messageBytes;
+      return true;
+    }
+
+    List<Message> messages() {
+      return messages;
     }
   }
 

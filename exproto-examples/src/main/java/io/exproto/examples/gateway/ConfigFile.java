@@ -44,6 +44,14 @@ import java.util.regex.Pattern;
  *   mountpoint = ""                       # Gateway.Builder.mountpoint
  *   idle_timeout = 30s                    # Gateway.Builder.idleTimeout
  *   enable_stats = true                   # accepted, no effect (the gateway always counts)
+ *   max_payload_size = 1MB                # (project key) the largest Publish/RawPublish payload:
+ *                                         #   Gateway.Builder.maxPayloadBytes
+ *   max_subscriptions = 100               # (project key) per connection, or infinity:
+ *                                         #   Gateway.Builder.maxSubscriptions
+ *   max_topic_length = 4096               # (project key) bytes of UTF-8, at most 65535:
+ *                                         #   Gateway.Builder.maxTopicLength
+ *   max_topic_levels = 128                # (project key) or infinity:
+ *                                         #   Gateway.Builder.maxTopicLevels
  *   server {                              # the ConnectionAdapter gRPC server
  *     bind = "0.0.0.0:9100"               # GrpcHandler.Builder.adapterBind
  *     ssl_options {                       # GrpcHandler.Builder.adapterTls(ServerTlsOptions)
@@ -65,6 +73,9 @@ import java.util.regex.Pattern;
  *                                         #   handler: Gateway.Builder.queueCapacity
  *     max_batch_size = 10                 # (project key) messages per OnReceivedMessages:
  *                                         #   Gateway.Builder.maxBatchSize
+ *     max_batch_bytes = 2MB               # (project key) bytes per OnReceivedMessages, at least
+ *                                         #   max_payload_size + max_topic_length + 1KB:
+ *                                         #   Gateway.Builder.maxBatchBytes
  *     request_timeout = 30s               # (project key) the deadline of one callback:
  *                                         #   Gateway.Builder.handlerTimeout, and the same value as
  *                                         #   GrpcHandler.Builder.callTimeout
@@ -237,7 +248,9 @@ public final class ConfigFile {
    * Applies the gateway-wide keys: {@code mountpoint}, {@code idle_timeout}, {@code enable_stats}
    * (accepted and checked, no effect: the gateway always keeps its counters),
    * {@code handler.failure_policy}, {@code handler.retry_window}, {@code handler.request_timeout},
-   * {@code handler.queue_size}, {@code handler.max_batch_size}, {@code authentication} (each
+   * {@code handler.queue_size}, {@code handler.max_batch_size}, {@code handler.max_batch_bytes},
+   * {@code max_payload_size}, {@code max_subscriptions}, {@code max_topic_length},
+   * {@code max_topic_levels}, {@code authentication} (each
    * authenticator appended to the chain, in file order) and {@code authorization}. Users of a {@code built_in_database} authenticator are hashed here
    * (deliberately slow: PBKDF2).
    *
@@ -263,6 +276,19 @@ public final class ConfigFile {
     root.applyAt(Setting::positiveDuration, gateway::handlerTimeout, "handler", "request_timeout");
     root.applyAt(s -> s.intAtLeast(2), gateway::queueCapacity, "handler", "queue_size");
     root.applyAt(Setting::positiveInt, gateway::maxBatchSize, "handler", "max_batch_size");
+    Setting maxBatchBytes =
+        root.applyAt(Setting::size, gateway::maxBatchBytes, "handler", "max_batch_bytes");
+    Setting maxPayload = root.applyAt(Setting::size, gateway::maxPayloadBytes, "max_payload_size");
+    root.applyAt(Setting::positiveIntOrInfinity, gateway::maxSubscriptions, "max_subscriptions");
+    Setting maxTopicLength =
+        root.applyAt(Setting::positiveInt, gateway::maxTopicLength, "max_topic_length");
+    root.applyAt(Setting::positiveIntOrInfinity, gateway::maxTopicLevels, "max_topic_levels");
+    // Batches must hold the largest message the other keys let through; the error goes to the
+    // key that sets the batch size, else to the one that made messages bigger.
+    Map<String, Setting> batchBlame = new LinkedHashMap<>();
+    batchBlame.put("maxBatchBytes", maxBatchBytes != null ? maxBatchBytes
+        : maxPayload != null ? maxPayload : maxTopicLength);
+    root.build(gateway::checkLimits, batchBlame);
     SecuritySettings.applyAuthentication(root.at("authentication"), gateway);
     SecuritySettings.applyAuthorization(root.at("authorization"), gateway);
     return gateway;

@@ -54,6 +54,10 @@ final class ConfigSchema {
     value("mountpoint");
     value("idle_timeout");
     value("enable_stats");
+    value("max_payload_size");
+    value("max_subscriptions");
+    value("max_topic_length");
+    value("max_topic_levels");
     notSupported("enable", null);
     notSupported("clientinfo_override", null);
 
@@ -75,6 +79,7 @@ final class ConfigSchema {
     value("handler.request_timeout");
     value("handler.queue_size");
     value("handler.max_batch_size");
+    value("handler.max_batch_bytes");
     section("handler.ssl_options");
     for (String key : List.of("enable", "certfile", "keyfile", "cacertfile", "verify", "server_name_indication")) {
       value("handler.ssl_options." + key);

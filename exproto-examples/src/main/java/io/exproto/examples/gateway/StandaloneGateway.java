@@ -107,7 +107,8 @@ public final class StandaloneGateway implements AutoCloseable {
    * Builds the gateway from a configuration, without starting it. The whole file is checked here;
    * with {@code echo}, the {@code server} and {@code handler} blocks are checked but not used
    * (except {@code handler.failure_policy}, {@code retry_window}, {@code request_timeout},
-   * {@code queue_size} and {@code max_batch_size}, which apply to any handler).
+   * {@code queue_size}, {@code max_batch_size} and {@code max_batch_bytes}, which apply to any
+   * handler).
    *
    * @param config the configuration, not null
    * @param echo whether to use the in-process echo handler instead of the remote handler service

@@ -282,6 +282,42 @@ class ConfigErrorsTest {
         """, "gateway.exproto.handler.max_batch_size", 2, "at least 1");
     assertError("""
         gateway.exproto {
+          handler.max_batch_bytes = 512
+        }
+        """, "gateway.exproto.handler.max_batch_bytes", 2, "at least 1024");
+    assertError("""
+        gateway.exproto {
+          max_payload_size = 1MB
+          handler.max_batch_bytes = 1MB
+        }
+        """, "gateway.exproto.handler.max_batch_bytes", 3, "raise maxBatchBytes or lower maxPayloadBytes");
+    assertError("""
+        gateway.exproto {
+          max_payload_size = 3MB
+        }
+        """, "gateway.exproto.max_payload_size", 2, "must be at least maxPayloadBytes (3145728)");
+    assertError("""
+        gateway.exproto {
+          max_payload_size = lots
+        }
+        """, "gateway.exproto.max_payload_size", 2, "size");
+    assertError("""
+        gateway.exproto {
+          max_subscriptions = 0
+        }
+        """, "gateway.exproto.max_subscriptions", 2, "or infinity");
+    assertError("""
+        gateway.exproto {
+          max_topic_length = 70000
+        }
+        """, "gateway.exproto.max_topic_length", 2, "65535");
+    assertError("""
+        gateway.exproto {
+          max_topic_levels = none
+        }
+        """, "gateway.exproto.max_topic_levels", 2, "whole number");
+    assertError("""
+        gateway.exproto {
           handler {
             request_timeout = "-1s"
           }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.typesafe.config.ConfigValueFactory;
+import io.exproto.adapter.Adapter;
+import io.exproto.adapter.ClientInfo;
 import io.exproto.adapter.ResultCode;
 import io.exproto.broker.InMemoryBroker;
 import io.exproto.broker.Message;
@@ -211,6 +213,61 @@ class ConfigFileTest {
     await().atMost(Duration.ofSeconds(10)).until(device::isReadingPaused);
     stalled.complete(null);
     await().atMost(Duration.ofSeconds(10)).until(() -> !device.isReadingPaused());
+  }
+
+  @Test
+  void limitKeysReachTheAdapterOperations() throws Exception {
+    ConfigFile config = ConfigFile.load(write("""
+        gateway.exproto {
+          max_payload_size = 16KB
+          max_subscriptions = 1
+          max_topic_length = 64
+          max_topic_levels = 3
+          handler { max_batch_size = 100, max_batch_bytes = 20KB }
+        }
+        """));
+    List<String> conns = new CopyOnWriteArrayList<>();
+    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> held = new CompletableFuture<>();
+    InProcessListener listener = new InProcessListener();
+    // Callbacks on the calling thread: the batches are then the same on every run.
+    Gateway gateway = resources.track(config.applyTo(Gateway.builder()).listener(listener)
+        .executor(Runnable::run)
+        .handler(adapter -> new SilentHandler() {
+          @Override
+          public CompletionStage<Void> onSocketCreated(SocketCreated event) {
+            conns.add(event.conn());
+            return done();
+          }
+
+          @Override
+          public CompletionStage<Void> onReceivedMessages(ReceivedMessages event) {
+            batchSizes.add(event.messages().size());
+            return batchSizes.size() == 1 ? held : done();
+          }
+        }).build());
+    gateway.start();
+    listener.connect();
+    String conn = conns.get(0);
+    Adapter adapter = gateway.adapter();
+    adapter.authenticate(conn, ClientInfo.of("limited", ""), "").toCompletableFuture().join();
+
+    assertThat(adapter.subscribe(conn, "a/b/c", 0).toCompletableFuture().join().code())
+        .isEqualTo(ResultCode.SUCCESS);
+    assertThat(adapter.subscribe(conn, "other", 0).toCompletableFuture().join().message())
+        .contains("limit of 1 subscriptions");
+    assertThat(adapter.rawPublish("a/b/c/d", 0, new byte[0]).toCompletableFuture().join().message())
+        .contains("3 levels");
+    assertThat(adapter.rawPublish("a/" + "x".repeat(63), 0, new byte[0]).toCompletableFuture().join().message())
+        .contains("64 bytes");
+    assertThat(adapter.rawPublish("a/b/c", 0, new byte[16 * 1024 + 1]).toCompletableFuture().join().message())
+        .contains("payload");
+    // 20 KB batches: one held, then 8 KB messages two by two.
+    for (int i = 0; i < 5; i++) {
+      adapter.rawPublish("a/b/c", 0, new byte[8 * 1024]).toCompletableFuture().join();
+    }
+    held.complete(null);
+    assertThat(batchSizes).containsExactly(1, 2, 2);
   }
 
   @Test

@@ -8,6 +8,12 @@ public final class CloseReasons {
   public static final String SSL_CLOSED = "ssl_closed";
   /** The UDP or DTLS peer's conn was closed by its transport. */
   public static final String UDP_CLOSED = "udp_closed";
+  /**
+   * A stream listener closed the connection because writes to the device made no progress for
+   * {@code tcp_options.send_timeout} (with {@code send_timeout_close}): the device stopped
+   * reading.
+   */
+  public static final String SEND_TIMEOUT = "send_timeout";
   /** The handler called Close. */
   public static final String NORMAL = "normal";
   /** The host kicked the connection. */

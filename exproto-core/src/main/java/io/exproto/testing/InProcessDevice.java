@@ -3,6 +3,7 @@ package io.exproto.testing;
 import io.exproto.listener.Connection;
 import io.exproto.listener.ConnectionEvents;
 import io.exproto.listener.ConnectionInfo;
+import io.exproto.listener.WriteResult;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ public final class InProcessDevice implements Connection {
   private boolean closed;
   private boolean paused;
   private int pauseCount;
+  private String refusal;
 
   InProcessDevice(ConnectionInfo info) {
     this.info = info;
@@ -101,6 +103,23 @@ public final class InProcessDevice implements Connection {
   }
 
   /**
+   * Makes the connection refuse every write from now on, as a transport does when the device's
+   * send backlog is over its limit: the bytes are not recorded and the gateway's Send answers
+   * with the reason.
+   *
+   * @param reason why, not empty
+   */
+  public synchronized void refuseWrites(String reason) {
+    WriteResult.refused(reason); // checks the reason
+    refusal = reason;
+  }
+
+  /** Takes writes again after {@link #refuseWrites(String)}. */
+  public synchronized void acceptWrites() {
+    refusal = null;
+  }
+
+  /**
    * Counts how often the gateway paused reading.
    *
    * @return the number of pauses
@@ -117,10 +136,15 @@ public final class InProcessDevice implements Connection {
   }
 
   @Override
-  public synchronized void write(byte[] bytes) {
-    if (!closed) {
-      written.add(bytes);
+  public synchronized WriteResult write(byte[] bytes) {
+    if (closed) {
+      return WriteResult.ACCEPTED;
     }
+    if (refusal != null) {
+      return WriteResult.refused(refusal);
+    }
+    written.add(bytes);
+    return WriteResult.ACCEPTED;
   }
 
   @Override

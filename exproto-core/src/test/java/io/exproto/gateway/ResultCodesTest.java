@@ -125,6 +125,23 @@ class ResultCodesTest {
   }
 
   @Test
+  void aSendTheConnectionRefusesIsNotSuccessAndSaysWhy() {
+    try (GatewayFixture f = new GatewayFixture()) {
+      GatewayFixture.Connected c = f.connect();
+      c.device().refuseWrites("the connection's send backlog is over its high-water mark of 8 bytes");
+
+      assertResult(call(f.adapter().send(c.conn(), new byte[4])), ResultCode.UNKNOWN,
+          "bytes: not sent: the connection's send backlog is over its high-water mark of 8 bytes");
+      assertThat(c.device().received()).isEmpty();
+      assertThat(c.device().isClosed()).as("a refusal keeps the connection").isFalse();
+
+      c.device().acceptWrites();
+      assertThat(call(f.adapter().send(c.conn(), new byte[4])).isSuccess()).isTrue();
+      assertThat(c.device().received()).hasSize(4);
+    }
+  }
+
+  @Test
   void aBrokerFailureIsUnknownWithAMessage() {
     Broker failing = new Broker() {
       @Override

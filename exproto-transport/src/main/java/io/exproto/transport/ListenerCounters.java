@@ -12,8 +12,13 @@ public final class ListenerCounters {
 
   /** Connections refused because the listener had max_connections open (UDP: datagrams of new peers). */
   public static final String REFUSED_MAX_CONNECTIONS = "refused.max_connections";
-  /** Connections refused because they exceeded max_conn_rate (UDP: datagrams of new peers). */
+  /** Datagrams of new UDP and DTLS peers dropped because they exceeded max_conn_rate. */
   public static final String REFUSED_MAX_CONN_RATE = "refused.max_conn_rate";
+  /**
+   * Stream connections (TCP, TLS) whose accept max_conn_rate delayed: the listener stopped
+   * accepting until a token returned, and served them then.
+   */
+  public static final String DELAYED_MAX_CONN_RATE = "delayed.max_conn_rate";
   /** Connections refused by the access rules (UDP: datagrams of new peers). */
   public static final String REFUSED_ACCESS_RULES = "refused.access_rules";
   /** Connections closed because they sent no valid PROXY protocol header in time. */
@@ -22,7 +27,11 @@ public final class ListenerCounters {
   public static final String REFUSED_TLS_HANDSHAKE = "refused.tls_handshake";
   /** Datagrams dropped because the gateway had paused reading for their peer. */
   public static final String DROPPED_BACKPRESSURE = "dropped.backpressure";
-  /** Datagrams to a device that could not be sent (too large, socket error, listener stopped). */
+  /**
+   * Writes to a device that were not sent: refused because the device's send backlog was over its
+   * high-water mark (or, for datagrams, the socket's queue was full), or a datagram that could not
+   * be sent (too large, socket error, listener stopped).
+   */
   public static final String DROPPED_WRITES = "dropped.writes";
   /** Writes to a device that stayed unsent past send_timeout. */
   public static final String SEND_TIMEOUT = "send_timeout";

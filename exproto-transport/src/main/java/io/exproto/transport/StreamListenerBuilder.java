@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * The settings the stream listeners (TCP and TLS over TCP) add to {@link ListenerBuilder}: EMQX's
  * {@code tcp_options} ({@code nodelay}, {@code backlog}, {@code send_timeout},
- * {@code send_timeout_close}; {@code recbuf} and {@code sndbuf} come from the base),
+ * {@code send_timeout_close}, {@code high_watermark}; {@code recbuf} and {@code sndbuf} come from
+ * the base),
  * {@code proxy_protocol} and {@code proxy_protocol_timeout}, and the event loops. Defaults follow
  * EMQX. Not thread-safe.
  *
@@ -18,10 +19,14 @@ import java.util.Optional;
  */
 public abstract class StreamListenerBuilder<B extends StreamListenerBuilder<B>> extends ListenerBuilder<B> {
 
+  /** The default {@link #highWatermark(int)}: 1 MiB, as EMQX's tcp_options.high_watermark. */
+  public static final int DEFAULT_HIGH_WATERMARK = 1024 * 1024;
+
   private boolean nodelay = true;
   private int backlog = 1024;
   private Duration sendTimeout = Duration.ofSeconds(15);
   private boolean sendTimeoutClose = true;
+  private int highWatermark = DEFAULT_HIGH_WATERMARK;
   private boolean proxyProtocol;
   private Duration proxyProtocolTimeout = Duration.ofSeconds(3);
   private EventLoopGroup bossGroup;
@@ -66,7 +71,7 @@ public abstract class StreamListenerBuilder<B extends StreamListenerBuilder<B>> 
    * Sets how long writes to a device may stay unsent (queued because the device does not read
    * and the socket's send buffer is full) before it counts as a send timeout: counted as
    * {@code <name>.send_timeout} and, with {@link #sendTimeoutClose(boolean)}, the connection is
-   * closed (the gateway sees the transport's close reason, e.g. {@code tcp_closed}). Default 15 s;
+   * closed (the handler gets OnSocketClosed with reason {@code send_timeout}). Default 15 s;
    * {@link Duration#ZERO} turns the check off.
    *
    * @param timeout not negative
@@ -89,6 +94,28 @@ public abstract class StreamListenerBuilder<B extends StreamListenerBuilder<B>> 
    */
   public B sendTimeoutClose(boolean close) {
     this.sendTimeoutClose = close;
+    return self();
+  }
+
+  /**
+   * Sets the most bytes queued for one device and not yet written to its socket (EMQX's
+   * {@code tcp_options.high_watermark}). A device that does not read as fast as the gateway writes
+   * to it builds a backlog. While the backlog is over this mark, writes to the device are
+   * refused: the handler's Send answers UNKNOWN with a message naming the mark, and each refusal
+   * is counted as {@code <name>.dropped.writes}; so the backlog stays under the mark plus one
+   * write. Once over the mark, the listener also stops reading from the device (so a protocol
+   * that answers every message stops too) until the backlog is down to half the mark. Default
+   * 1 MiB ({@link #DEFAULT_HIGH_WATERMARK}).
+   *
+   * @param bytes at least 1
+   * @return this builder
+   */
+  public B highWatermark(int bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException(
+          "highWatermark (tcp_options.high_watermark) must be at least 1 byte, got " + bytes);
+    }
+    this.highWatermark = bytes;
     return self();
   }
 
@@ -149,7 +176,8 @@ public abstract class StreamListenerBuilder<B extends StreamListenerBuilder<B>> 
    * @return the stream settings
    */
   protected StreamOptions streamOptions() {
-    return new StreamOptions(nodelay, backlog, sendTimeout, sendTimeoutClose, proxyProtocol, proxyProtocolTimeout);
+    return new StreamOptions(nodelay, backlog, sendTimeout, sendTimeoutClose, proxyProtocol,
+        proxyProtocolTimeout, highWatermark);
   }
 
   /**

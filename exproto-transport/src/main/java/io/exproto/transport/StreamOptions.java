@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param proxyProtocol {@code proxy_protocol}: whether every connection starts with a PROXY
  *     protocol v1 or v2 header
  * @param proxyProtocolTimeout {@code proxy_protocol_timeout}: how long to wait for that header
+ * @param highWatermark {@code tcp_options.high_watermark}: while more bytes than this are queued
+ *     for one device and not yet written to its socket, writes to it are refused; once over it,
+ *     the listener stops reading the device until the backlog is down to half of it
  */
 public record StreamOptions(
     boolean nodelay,
@@ -24,7 +27,8 @@ public record StreamOptions(
     Duration sendTimeout,
     boolean sendTimeoutClose,
     boolean proxyProtocol,
-    Duration proxyProtocolTimeout) {
+    Duration proxyProtocolTimeout,
+    int highWatermark) {
 
   /**
    * Checks the values.
@@ -35,6 +39,7 @@ public record StreamOptions(
    * @param sendTimeoutClose any
    * @param proxyProtocol any
    * @param proxyProtocolTimeout not null, positive
+   * @param highWatermark at least 1
    */
   public StreamOptions {
     Objects.requireNonNull(sendTimeout, "sendTimeout");
@@ -47,6 +52,10 @@ public record StreamOptions(
     }
     if (proxyProtocolTimeout.isNegative() || proxyProtocolTimeout.isZero()) {
       throw new IllegalArgumentException("proxyProtocolTimeout (proxy_protocol_timeout) must be positive");
+    }
+    if (highWatermark < 1) {
+      throw new IllegalArgumentException(
+          "highWatermark (tcp_options.high_watermark) must be at least 1 byte, got " + highWatermark);
     }
   }
 }

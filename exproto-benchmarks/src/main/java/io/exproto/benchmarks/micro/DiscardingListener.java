@@ -7,6 +7,7 @@ import io.exproto.listener.ConnectionEvents;
 import io.exproto.listener.ConnectionInfo;
 import io.exproto.listener.Listener;
 import io.exproto.listener.SocketType;
+import io.exproto.listener.WriteResult;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -68,8 +69,9 @@ final class DiscardingListener implements Listener {
     }
 
     @Override
-    public void write(byte[] bytes) {
+    public WriteResult write(byte[] bytes) {
       written.addAndGet(bytes.length);
+      return WriteResult.ACCEPTED;
     }
 
     @Override

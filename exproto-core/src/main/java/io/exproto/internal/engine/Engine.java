@@ -20,6 +20,7 @@ import io.exproto.handler.ConnectionHandler;
 import io.exproto.hooks.ClientContext;
 import io.exproto.listener.Connection;
 import io.exproto.listener.ConnectionEvents;
+import io.exproto.listener.WriteResult;
 import io.exproto.time.Scheduler;
 import java.util.Iterator;
 import java.util.List;
@@ -199,7 +200,11 @@ public final class Engine implements Adapter {
         return done(Result.of(ResultCode.REQUIRED_PARAMS_MISSED, "bytes: required"));
       }
       if (bytes.length > 0) {
-        channel.connection.write(bytes);
+        WriteResult written = channel.connection.write(bytes);
+        if (!written.accepted()) {
+          // The transport counted and logged it; the handler learns why from the result.
+          return done(Result.of(ResultCode.UNKNOWN, "bytes: not sent: " + written.reason()));
+        }
       }
       return done(Result.success());
     });

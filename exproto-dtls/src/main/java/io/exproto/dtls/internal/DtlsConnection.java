@@ -3,9 +3,11 @@ package io.exproto.dtls.internal;
 import io.exproto.listener.Connection;
 import io.exproto.listener.ConnectionEvents;
 import io.exproto.listener.ConnectionInfo;
+import io.exproto.listener.WriteResult;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.californium.elements.DtlsEndpointContext;
 import org.eclipse.californium.scandium.dtls.ConnectionId;
 
@@ -20,6 +22,12 @@ import org.eclipse.californium.scandium.dtls.ConnectionId;
  * reported after the close.
  */
 public final class DtlsConnection implements Connection {
+
+  /**
+   * The most bytes of one connection's records handed to Scandium and not yet sent before further
+   * writes are refused: 1 MiB, as the stream listeners' default high-water mark.
+   */
+  public static final int SEND_QUEUE_LIMIT = 1024 * 1024;
 
   private final PeerTable table;
   private final InetSocketAddress peer;
@@ -36,6 +44,7 @@ public final class DtlsConnection implements Connection {
   private final AtomicBoolean released = new AtomicBoolean();
   private volatile boolean ended;
   private volatile boolean paused;
+  private final AtomicLong backlog = new AtomicLong();
 
   /**
    * Creates the connection of an association.
@@ -68,18 +77,48 @@ public final class DtlsConnection implements Connection {
 
   /**
    * Sends the bytes to the peer as one DTLS record of this association. Does nothing after a close
-   * or for an empty array. A write that cannot be sent (the association ended, the record is too
-   * large, the listener stopped) is counted as {@code <listener>.dropped.writes}.
+   * or for an empty array. While this connection's records not yet sent are over
+   * {@link #SEND_QUEUE_LIMIT} bytes, or when Scandium turns the record down at once (its shared
+   * outbound queue is full), the write is refused and reported. A write that cannot be sent (the
+   * association ended, the record is too large, the listener stopped) is counted as
+   * {@code <listener>.dropped.writes}, as is a refused one.
    *
    * @param bytes the bytes, not null; owned by the connection after the call
+   * @return accepted, or refused with the reason
    */
   @Override
-  public void write(byte[] bytes) {
+  public WriteResult write(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes");
     if (bytes.length == 0 || closeRequested.get() || ended) {
-      return;
+      return WriteResult.ACCEPTED;
     }
-    table.send(this, bytes);
+    return table.send(this, bytes);
+  }
+
+  /**
+   * Adds a write to the backlog unless the backlog is already over {@link #SEND_QUEUE_LIMIT}.
+   *
+   * @param size the write's size
+   * @return whether it was added
+   */
+  boolean reserve(int size) {
+    long before;
+    do {
+      before = backlog.get();
+      if (before > SEND_QUEUE_LIMIT) {
+        return false;
+      }
+    } while (!backlog.compareAndSet(before, before + size));
+    return true;
+  }
+
+  /**
+   * Takes a sent or failed write off the backlog.
+   *
+   * @param size the write's size
+   */
+  void unreserve(int size) {
+    backlog.addAndGet(-size);
   }
 
   /**

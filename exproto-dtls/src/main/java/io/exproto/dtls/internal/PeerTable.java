@@ -7,6 +7,8 @@ import io.exproto.listener.ConnectionAcceptor;
 import io.exproto.listener.ConnectionEvents;
 import io.exproto.listener.ConnectionInfo;
 import io.exproto.listener.SocketType;
+import io.exproto.listener.WriteResult;
+import io.exproto.logging.RateLimitedLogger;
 import io.exproto.transport.ListenerCounters;
 import io.exproto.transport.policy.ConnectionRateLimiter;
 import java.net.InetSocketAddress;
@@ -15,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.californium.elements.DtlsEndpointContext;
 import org.eclipse.californium.elements.EndpointContext;
@@ -95,6 +98,11 @@ public final class PeerTable implements RawDataChannel, ConnectionListener, Aler
    */
   private final ConcurrentHashMap<InetSocketAddress, ClosedAssociation> closedByAddress = new ConcurrentHashMap<>();
   private final AtomicInteger open = new AtomicInteger();
+  private final RateLimitedLogger rateRefusals = new RateLimitedLogger(log);
+  private final RateLimitedLogger limitRefusals = new RateLimitedLogger(log);
+  private final RateLimitedLogger writeRefusals = new RateLimitedLogger(log);
+  private final String backlogRefusal = "the connection's send backlog is over "
+      + DtlsConnection.SEND_QUEUE_LIMIT + " bytes (the network is not keeping up)";
 
   private volatile DTLSConnector connector;
   private volatile boolean closing;
@@ -197,7 +205,8 @@ public final class PeerTable implements RawDataChannel, ConnectionListener, Aler
   private DtlsConnection admit(InetSocketAddress peer, DtlsEndpointContext context, InetSocketAddress local) {
     if (rateLimiter != null && !rateLimiter.tryAcquire()) {
       metrics.increment(refusedMaxConnRate);
-      log.warn("{} refused a connection from {}: max_conn_rate ({}/s) exceeded", listenerName, peer,
+      rateRefusals.warn("{} refused a connection from {}: max_conn_rate ({}/s) exceeded",
+          listenerName, peer,
           rateLimiter.perSecond());
       closeAssociation(peer, associationByAddress.get(peer), context);
       return null;
@@ -207,7 +216,8 @@ public final class PeerTable implements RawDataChannel, ConnectionListener, Aler
       current = open.get();
       if (current >= maxConnections) {
         metrics.increment(refusedMaxConnections);
-        log.warn("{} refused a connection from {}: max_connections ({}) reached", listenerName, peer,
+        limitRefusals.warn("{} refused a connection from {}: max_connections ({}) reached",
+            listenerName, peer,
             maxConnections);
         closeAssociation(peer, associationByAddress.get(peer), context);
         return null;
@@ -248,28 +258,62 @@ public final class PeerTable implements RawDataChannel, ConnectionListener, Aler
   // ---- outbound ----
 
   /**
-   * Sends bytes to a connection's association as one DTLS record.
+   * Sends bytes to a connection's association as one DTLS record, unless the connection's records
+   * not yet sent are over {@link DtlsConnection#SEND_QUEUE_LIMIT} bytes: then the write is refused,
+   * counted as {@code dropped.writes} and logged (at most once per period). A record Scandium
+   * turns down at once (its outbound queue is full, the connector stopped) is refused too.
    *
    * @param connection the connection
    * @param bytes the bytes, not empty
+   * @return whether the record was taken
    */
-  void send(DtlsConnection connection, byte[] bytes) {
+  WriteResult send(DtlsConnection connection, byte[] bytes) {
+    if (!connection.reserve(bytes.length)) {
+      metrics.increment(droppedWrites);
+      writeRefusals.warn("{} refused a write of {} bytes to {}: {}", listenerName, bytes.length,
+          connection.peer(), backlogRefusal);
+      return WriteResult.refused(backlogRefusal);
+    }
     DTLSConnector dtls = connector;
-    RawData message = RawData.outbound(bytes, connection.context(), new WriteOutcome(connection), false);
+    WriteOutcome outcome = new WriteOutcome(connection, bytes.length);
+    RawData message = RawData.outbound(bytes, connection.context(), outcome, false);
     try {
       dtls.send(message);
     } catch (RuntimeException e) {
-      // Scandium has already reported it to WriteOutcome.onError.
+      // Scandium has usually reported it to WriteOutcome.onError already; if not, do it here.
       log.trace("{}: send to {} refused", listenerName, connection.peer(), e);
+      outcome.onError(e);
     }
+    Throwable failed = outcome.failure;
+    if (failed != null) {
+      // Turned down at once (or already failed): dropped and counted by onError.
+      return WriteResult.refused("the DTLS connector did not take the record: " + failed);
+    }
+    return WriteResult.ACCEPTED;
   }
 
-  /** What happens to one write: failures are counted, and an association found gone ends the connection. */
+  /**
+   * What happens to one write: its bytes leave the connection's backlog once sent or failed;
+   * failures are counted, and an association found gone ends the connection.
+   */
   private final class WriteOutcome implements MessageCallback {
     private final DtlsConnection connection;
+    private final int size;
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private volatile Throwable failure;
 
-    WriteOutcome(DtlsConnection connection) {
+    WriteOutcome(DtlsConnection connection, int size) {
       this.connection = connection;
+      this.size = size;
+    }
+
+    /** Takes the write off the backlog, once; tells whether this was the first outcome. */
+    private boolean settle() {
+      if (!settled.compareAndSet(false, true)) {
+        return false;
+      }
+      connection.unreserve(size);
+      return true;
     }
 
     @Override
@@ -282,10 +326,16 @@ public final class PeerTable implements RawDataChannel, ConnectionListener, Aler
     public void onContextEstablished(EndpointContext context) {}
 
     @Override
-    public void onSent() {}
+    public void onSent() {
+      settle();
+    }
 
     @Override
     public void onError(Throwable error) {
+      if (!settle()) {
+        return; // already reported
+      }
+      failure = error;
       metrics.increment(droppedWrites);
       boolean gone = error instanceof EndpointUnconnectedException || error instanceof EndpointMismatchException;
       log.debug("{} dropped a write of its connection from {}: {}", listenerName, connection.peer(),

@@ -91,7 +91,8 @@ import java.util.regex.Pattern;
  *       proxy_protocol_timeout = 3s
  *       mountpoint = "..."                # overrides the gateway's
  *       tcp_options { nodelay = true, send_timeout = 15s, send_timeout_close = true,
- *                     recbuf = 64KB, sndbuf = 64KB, backlog = 1024 }
+ *                     recbuf = 64KB, sndbuf = 64KB, backlog = 1024,
+ *                     high_watermark = 1MB }  # unsent bytes for a device before it is paused
  *     }
  *     ssl.NAME {                          # an SslListener: the tcp keys, plus
  *       ssl_options { certfile, keyfile, cacertfile, verify, fail_if_no_peer_cert,

@@ -104,10 +104,11 @@ final class ConfigSchema {
         value(listener + ".proxy_protocol");
         value(listener + ".proxy_protocol_timeout");
         section(listener + ".tcp_options");
-        for (String key : List.of("nodelay", "send_timeout", "send_timeout_close", "recbuf", "sndbuf", "backlog")) {
+        for (String key : List.of("nodelay", "send_timeout", "send_timeout_close", "recbuf", "sndbuf", "backlog",
+            "high_watermark")) {
           value(listener + ".tcp_options." + key);
         }
-        for (String key : List.of("active_n", "buffer", "high_watermark", "reuseaddr", "keepalive")) {
+        for (String key : List.of("active_n", "buffer", "reuseaddr", "keepalive")) {
           notSupported(listener + ".tcp_options." + key, null);
         }
         notSupported(listener + ".udp_options", "is for udp and dtls listeners; use tcp_options");

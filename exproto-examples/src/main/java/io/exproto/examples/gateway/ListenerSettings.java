@@ -139,6 +139,7 @@ final class ListenerSettings {
     section.applyAt(Setting::duration, builder::sendTimeout, "tcp_options", "send_timeout");
     section.applyAt(Setting::bool, builder::sendTimeoutClose, "tcp_options", "send_timeout_close");
     section.applyAt(Setting::positiveInt, builder::backlog, "tcp_options", "backlog");
+    section.applyAt(Setting::size, builder::highWatermark, "tcp_options", "high_watermark");
     buffers(section, "tcp_options", builder);
   }
 

@@ -87,7 +87,7 @@ class ConfigFileTest {
           tcp.default {
             bind = "127.0.0.1:0"
             max_connections = 1
-            tcp_options { nodelay = true, backlog = 128, recbuf = 64KB, sndbuf = 1MB }
+            tcp_options { nodelay = true, backlog = 128, recbuf = 64KB, sndbuf = 1MB, high_watermark = 2MB }
           }
           tcp.devices {
             bind = "127.0.0.1:0"
@@ -486,6 +486,11 @@ class ConfigFileTest {
           listeners.tcp.default.tcp_options.backlog = 0
         }
         """, "gateway.exproto.listeners.tcp.default.tcp_options.backlog", 2, "at least 1");
+    assertError("""
+        gateway.exproto {
+          listeners.tcp.default.tcp_options.high_watermark = 0
+        }
+        """, "gateway.exproto.listeners.tcp.default.tcp_options.high_watermark", 2, "must be from 1 byte");
     assertError("""
         gateway.exproto {
           mountpoint = 42

@@ -1,6 +1,7 @@
 package io.exproto.transport.internal;
 
 import io.exproto.gateway.GatewayMetrics;
+import io.exproto.logging.RateLimitedLogger;
 import io.exproto.transport.ListenerCounters;
 import io.exproto.transport.policy.AccessRules;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -17,9 +18,12 @@ import org.slf4j.LoggerFactory;
  * <p>It checks the device's address as {@link ChannelAttributes#peer} reports it, so placed behind
  * the PROXY protocol handler it checks the original client. A refused channel is closed before
  * the gateway sees it, counted as {@code <listener>.refused.access_rules} and logged with its
- * address. A channel without an IP address (an in-memory channel) is allowed.
+ * address, at most once per period (a flood of refused connections writes one line per period,
+ * which says how many were left out). A channel without an IP address (an in-memory channel) is
+ * allowed.
  *
- * <p>{@link Sharable}: one instance per listener; the rules are immutable.
+ * <p>{@link Sharable}: one instance per listener; the rules are immutable and the log limiter is
+ * thread-safe.
  */
 @Sharable
 public final class AccessRulesHandler extends AdmissionHandler {
@@ -30,6 +34,7 @@ public final class AccessRulesHandler extends AdmissionHandler {
   private final AccessRules rules;
   private final GatewayMetrics metrics;
   private final String refusedCounter;
+  private final RateLimitedLogger refusals = new RateLimitedLogger(log);
 
   /**
    * Creates the check of one listener.
@@ -53,7 +58,7 @@ public final class AccessRulesHandler extends AdmissionHandler {
       return true;
     }
     metrics.increment(refusedCounter);
-    log.info("{} refused a connection from {}: denied by access_rules", listenerName, peer);
+    refusals.info("{} refused a connection from {}: denied by access_rules", listenerName, peer);
     return false;
   }
 }

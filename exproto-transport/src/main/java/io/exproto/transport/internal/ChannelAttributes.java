@@ -27,6 +27,12 @@ public final class ChannelAttributes {
       AttributeKey.valueOf(ChannelAttributes.class, "peerCertificate");
   /** Set by an admission handler that refused the channel, so handlers behind it stay silent. */
   static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf(ChannelAttributes.class, "refused");
+  /**
+   * The close reason a handler that closes the channel itself wants the gateway to see instead of
+   * the transport's own (e.g. {@code send_timeout}); {@link ForwardingHandler} reports it.
+   */
+  static final AttributeKey<String> CLOSE_REASON =
+      AttributeKey.valueOf(ChannelAttributes.class, "closeReason");
 
   private ChannelAttributes() {}
 

@@ -1,6 +1,7 @@
 package io.exproto.transport.internal;
 
 import io.exproto.gateway.GatewayMetrics;
+import io.exproto.logging.RateLimitedLogger;
 import io.exproto.transport.ListenerCounters;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,10 +19,10 @@ import org.slf4j.LoggerFactory;
  * <p>A refused channel never gets past this handler: neither its {@code channelActive} nor its
  * {@code channelInactive} reaches the handlers behind it, so it never reaches the gateway. Each
  * refusal is counted in the gateway's metrics as {@code <listener>.refused.max_connections} and
- * logged (with the peer address only).
+ * logged (with the peer address only) at most once per period.
  *
  * <p>{@link Sharable}: one instance per listener, in every channel's pipeline; the count is the
- * only state, and it is atomic.
+ * only state, and it is atomic; the log limiter is thread-safe.
  */
 @Sharable
 public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
@@ -37,6 +38,7 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
   private final GatewayMetrics metrics;
   private final String refusedCounter;
   private final AtomicInteger open = new AtomicInteger();
+  private final RateLimitedLogger refusals = new RateLimitedLogger(log);
 
   /**
    * Creates the limit of one listener.
@@ -77,7 +79,7 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
       current = open.get();
       if (current >= maxConnections) {
         metrics.increment(refusedCounter);
-        log.warn("{} refused a connection from {}: max_connections ({}) reached",
+        refusals.warn("{} refused a connection from {}: max_connections ({}) reached",
             listenerName, ctx.channel().remoteAddress(), maxConnections);
         ctx.close();
         return;

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       releases the buffer, and hands the copy to {@link ConnectionEvents#onBytes}. The gateway
  *       therefore never sees a reference-counted object. Empty buffers are dropped.</li>
  *   <li>{@code channelInactive}: reports the close reason once, unless the gateway closed the
- *       connection itself.</li>
+ *       connection itself: the one a handler in front set when it closed the channel
+ *       ({@code send_timeout}), else the transport's ({@code tcp_closed}, {@code ssl_closed}).</li>
  *   <li>{@code exceptionCaught}: logs at debug level (never the bytes) and closes the channel,
  *       which then reports its close as above.</li>
  * </ul>
@@ -52,6 +53,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
   private final SocketType socketType;
   private final String listenerName;
   private final String closeReason;
+  private final OutputLimits limits;
   private NettyConnection connection;
   private ConnectionEvents events;
   private boolean closeReported;
@@ -63,13 +65,15 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
    * @param socketType the socket type the handler sees in ConnInfo, not null
    * @param listenerName the listener's name, not null
    * @param closeReason the reason reported when the device side closes, e.g. {@code tcp_closed}
+   * @param limits the listener's output limits, not null
    */
   public ForwardingHandler(ConnectionAcceptor acceptor, SocketType socketType, String listenerName,
-      String closeReason) {
+      String closeReason, OutputLimits limits) {
     this.acceptor = Objects.requireNonNull(acceptor, "acceptor");
     this.socketType = Objects.requireNonNull(socketType, "socketType");
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
     this.closeReason = Objects.requireNonNull(closeReason, "closeReason");
+    this.limits = Objects.requireNonNull(limits, "limits");
   }
 
   /**
@@ -83,7 +87,7 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     ConnectionInfo info = new ConnectionInfo(socketType, address(ChannelAttributes.peer(channel)),
         address(ChannelAttributes.local(channel)),
         Optional.ofNullable(channel.attr(ChannelAttributes.PEER_CERTIFICATE).get()), listenerName);
-    connection = new NettyConnection(channel, info);
+    connection = new NettyConnection(channel, info, limits);
     events = Objects.requireNonNull(acceptor.accept(connection), "the acceptor returned no events");
     ctx.fireChannelActive();
   }
@@ -125,7 +129,8 @@ public final class ForwardingHandler extends ChannelInboundHandlerAdapter {
     if (events != null && !closeReported) {
       closeReported = true;
       if (!connection.closeRequested()) {
-        events.onClosed(closeReason);
+        String reason = ctx.channel().attr(ChannelAttributes.CLOSE_REASON).get();
+        events.onClosed(reason != null ? reason : closeReason);
       }
     }
     ctx.fireChannelInactive();

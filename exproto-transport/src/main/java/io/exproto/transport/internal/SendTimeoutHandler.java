@@ -1,6 +1,7 @@
 package io.exproto.transport.internal;
 
 import io.exproto.gateway.GatewayMetrics;
+import io.exproto.handler.CloseReasons;
 import io.exproto.transport.ListenerCounters;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * measures progress rather than the age of each write: the timeout fires when writes are pending
  * and none has completed for the whole timeout (a device that reads slowly but steadily is not
  * cut off). Then it counts {@code <listener>.send_timeout}, logs the peer, and, with
- * {@code send_timeout_close}, closes the channel (the gateway sees the transport's close reason).
+ * {@code send_timeout_close}, closes the channel; the gateway sees the close reason
+ * {@code send_timeout} ({@link CloseReasons#SEND_TIMEOUT}).
  * Without it the writes stay queued and the timer starts over.
  *
  * <p>One timer runs per channel, only while writes are pending. Progress within one very large
@@ -130,6 +132,7 @@ public final class SendTimeoutHandler extends ChannelOutboundHandlerAdapter {
         pendingWrites, ctx.channel().remoteAddress(), TimeUnit.NANOSECONDS.toMillis(stalled),
         closeOnTimeout ? "; closing the connection" : "");
     if (closeOnTimeout) {
+      ctx.channel().attr(ChannelAttributes.CLOSE_REASON).setIfAbsent(CloseReasons.SEND_TIMEOUT);
       ctx.close();
     } else {
       lastProgress = now(ctx);

@@ -38,17 +38,22 @@ import org.slf4j.LoggerFactory;
  * are present only when configured:
  *
  * <pre>
+ *   server socket
+ *     | [conn-rate]         {@link ConnectionRateHandler}: max_conn_rate, on the server channel:
+ *     |                     delays accepting (auto-read off) until a token returns
+ *     v Netty's acceptor    registers each accepted channel, whose pipeline is:
  *   socket
  *     | [send-timeout]      {@link SendTimeoutHandler}: closes a device that stopped reading
  *     | [access-rules]      {@link AccessRulesHandler}, here when there is no PROXY protocol
- *     | [conn-rate]         {@link ConnectionRateHandler}: max_conn_rate
  *     | connection-limit    {@link ConnectionLimitHandler}: max_connections
  *     | [proxy-decoder]     Netty's HAProxyMessageDecoder: parses the v1/v2 header, then leaves
  *     | [proxy-protocol]    {@link ProxyProtocolHandler}: holds channelActive back until the header
  *     | [access-rules]      here, behind the header, when the PROXY protocol is on
  *     | [tls]               Netty's SslHandler (the ssl listener)
  *     | [tls-handshake]     {@link TlsHandshakeHandler}: holds channelActive back until the handshake
- *     v forwarding          {@link ForwardingHandler}: channelActive -&gt; the gateway's accept
+ *     v forwarding          {@link ForwardingHandler}: channelActive -&gt; the gateway's accept;
+ *                           its {@link NettyConnection} bounds the device's send backlog
+ *                           ({@link OutputLimits}: tcp_options.high_watermark)
  *   gateway
  * </pre>
  *
@@ -143,8 +148,7 @@ public final class StreamServer {
     ConnectionLimitHandler limit = connectionLimit;
     AccessRulesHandler accessRules = options.accessRules().isEmpty()
         ? null : new AccessRulesHandler(name, options.accessRules(), metrics);
-    ConnectionRateHandler rate = options.newRateLimiter()
-        .map(limiter -> new ConnectionRateHandler(name, limiter, metrics)).orElse(null);
+    OutputLimits output = new OutputLimits(name, stream.highWatermark(), metrics);
 
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(bossGroup, workerGroup)
@@ -160,9 +164,11 @@ public final class StreamServer {
               channel.close();
               return;
             }
-            buildPipeline(channel, acceptor, metrics, accessRules, rate, limit);
+            buildPipeline(channel, acceptor, metrics, accessRules, limit, output);
           }
         });
+    options.newRateLimiter().ifPresent(limiter ->
+        bootstrap.handler(new ConnectionRateHandler(name, limiter, metrics)));
     options.recbuf().ifPresent(bytes ->
         // On the listening socket too, so the TCP window scale is negotiated for this size.
         bootstrap.option(ChannelOption.SO_RCVBUF, bytes).childOption(ChannelOption.SO_RCVBUF, bytes));
@@ -183,7 +189,7 @@ public final class StreamServer {
   }
 
   private void buildPipeline(SocketChannel channel, ConnectionAcceptor acceptor, GatewayMetrics metrics,
-      AccessRulesHandler accessRules, ConnectionRateHandler rate, ConnectionLimitHandler limit) {
+      AccessRulesHandler accessRules, ConnectionLimitHandler limit, OutputLimits output) {
     String name = options.name();
     ChannelPipeline pipeline = channel.pipeline();
     if (!stream.sendTimeout().isZero()) {
@@ -192,9 +198,6 @@ public final class StreamServer {
     }
     if (accessRules != null && !stream.proxyProtocol()) {
       pipeline.addLast("access-rules", accessRules);
-    }
-    if (rate != null) {
-      pipeline.addLast("conn-rate", rate);
     }
     pipeline.addLast("connection-limit", limit);
     if (stream.proxyProtocol()) {
@@ -208,7 +211,8 @@ public final class StreamServer {
       pipeline.addLast("tls", tls.apply(channel));
       pipeline.addLast("tls-handshake", new TlsHandshakeHandler(name, metrics));
     }
-    pipeline.addLast("forwarding", new ForwardingHandler(acceptor, socketType, name, closeReason));
+    pipeline.addLast("forwarding",
+        new ForwardingHandler(acceptor, socketType, name, closeReason, output));
   }
 
   /**

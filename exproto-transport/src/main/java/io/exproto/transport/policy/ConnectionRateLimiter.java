@@ -10,8 +10,10 @@ import java.util.function.LongSupplier;
  * <p>The bucket holds up to {@code burst} tokens (by default one second's worth, so a listener may
  * admit {@code perSecond} connections at once after a quiet second) and starts full. It refills
  * continuously at {@code perSecond} tokens per second. Each admitted connection takes one token;
- * when none is left, {@link #tryAcquire()} answers false at once: the caller refuses the
- * connection instead of queuing it.
+ * when none is left, {@link #tryAcquire()} answers false at once and the caller decides: the
+ * stream listeners stop accepting until {@link #nanosUntilAvailable()} has passed (the connection
+ * waits in the kernel's accept queue, as with EMQX), the datagram listeners drop the new peer's
+ * datagram.
  *
  * <p>Time comes from a monotonic nanosecond source ({@link System#nanoTime()} by default); tests
  * inject their own to move time by hand.
@@ -19,7 +21,7 @@ import java.util.function.LongSupplier;
  * <pre>{@code
  * ConnectionRateLimiter limiter = new ConnectionRateLimiter(1000);
  * if (!limiter.tryAcquire()) {
- *   refuse(connection);
+ *   retryAfter(limiter.nanosUntilAvailable());
  * }
  * }</pre>
  */
@@ -73,20 +75,28 @@ public final class ConnectionRateLimiter {
    * Takes a token for one new connection if one is available. Never blocks.
    *
    * @return true when the connection is admitted, false when the rate is exceeded and the
-   *     connection should be refused
+   *     connection must wait (or, for datagrams, be dropped)
    */
   public synchronized boolean tryAcquire() {
-    long now = nanoTime.getAsLong();
-    long elapsed = now - lastRefill;
-    if (elapsed > 0) {
-      tokens = Math.min(burst, tokens + elapsed * (perSecond / NANOS_PER_SECOND));
-      lastRefill = now;
-    }
+    refill(nanoTime.getAsLong());
     if (tokens >= 1) {
       tokens -= 1;
       return true;
     }
     return false;
+  }
+
+  /**
+   * Tells how long until {@link #tryAcquire()} can next succeed. Never blocks.
+   *
+   * @return nanoseconds, 0 when a token is available now
+   */
+  public synchronized long nanosUntilAvailable() {
+    refill(nanoTime.getAsLong());
+    if (tokens >= 1) {
+      return 0;
+    }
+    return (long) Math.ceil((1 - tokens) * NANOS_PER_SECOND / perSecond);
   }
 
   /**
@@ -105,6 +115,15 @@ public final class ConnectionRateLimiter {
    */
   public int burst() {
     return burst;
+  }
+
+  // Guarded by this.
+  private void refill(long now) {
+    long elapsed = now - lastRefill;
+    if (elapsed > 0) {
+      tokens = Math.min(burst, tokens + elapsed * (perSecond / NANOS_PER_SECOND));
+      lastRefill = now;
+    }
   }
 
   @Override

@@ -29,14 +29,15 @@ import java.util.List;
  * present only when configured:
  *
  * <pre>
+ *   server socket: [conn-rate] max_conn_rate, new connections per second; over the rate the
+ *                  listener stops accepting until a token returns (connections wait, none closed)
  *   accepted socket
  *         |
  *   +-----v--------------------+
  *   | [send-timeout]           |  tcp_options.send_timeout: watches writes; a device that stops
- *   |                          |  reading is closed (send_timeout_close) and counted
+ *   |                          |  reading is closed (send_timeout_close, reason send_timeout)
  *   | [access-rules]           |  allow/deny by peer address, first match wins (here when the
  *   |                          |  PROXY protocol is off)
- *   | [conn-rate]              |  max_conn_rate: new connections per second, excess closed at once
  *   | connection-limit         |  max_connections: beyond it the channel is closed at once
  *   +--------------------------+
  *   | [proxy-decoder]          |  PROXY protocol v1/v2 header (Netty's HAProxyMessageDecoder)
@@ -53,14 +54,17 @@ import java.util.List;
  *   gateway engine
  * </pre>
  *
- * <p>A refused connection (access rules, rate, limit, PROXY header) is closed before the gateway
+ * <p>A refused connection (access rules, limit, PROXY header) is closed before the gateway
  * sees it, so the handler never gets OnSocketCreated for it; each refusal is counted in the
  * gateway's metrics under {@code <name>.refused.<why>} (see
  * {@link io.exproto.transport.ListenerCounters}).
  *
  * <p>Backpressure: when a connection's event queue in the gateway fills, the gateway pauses the
  * connection, which turns the channel's auto-read off; the kernel's receive buffer then fills and
- * TCP flow control stops the device. Resuming turns auto-read back on.
+ * TCP flow control stops the device. Resuming turns auto-read back on. The other way round, when
+ * the bytes waiting for a device that does not read pass {@code tcp_options.high_watermark}
+ * (default 1 MiB), the listener stops reading that device too and refuses further Sends to it
+ * (counted as {@code <name>.dropped.writes}) until the backlog is down to half the mark.
  *
  * <p>Event loops: unless {@link Builder#eventLoopGroups} supplies shared groups, the listener
  * creates its own boss (one thread) and worker (one thread per core) groups when it starts and
@@ -76,7 +80,7 @@ public final class TcpListener extends StreamListenerBase implements Listener {
   /**
    * Starts a builder with EMQX's defaults: name {@code tcp:default}, bind {@code 0.0.0.0:7993},
    * max_connections 1024000, no max_conn_rate, allow all, nodelay on, backlog 1024, send_timeout
-   * 15 s with send_timeout_close, no PROXY protocol.
+   * 15 s with send_timeout_close, high_watermark 1 MiB, no PROXY protocol.
    *
    * @return a new builder
    */

@@ -3,6 +3,7 @@ package io.exproto.transport.udp;
 import io.exproto.listener.Connection;
 import io.exproto.listener.ConnectionEvents;
 import io.exproto.listener.ConnectionInfo;
+import io.exproto.listener.WriteResult;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -55,21 +56,28 @@ final class UdpConnection implements Connection {
 
   /**
    * Sends the bytes to the peer as one datagram; does nothing once closed or for an empty array.
-   * A datagram that cannot be sent (the socket is closed, the datagram is too large, the send
-   * fails) is dropped, counted as {@code <listener>.dropped.writes} and logged at debug level, as
-   * UDP promises no delivery; it never closes the socket.
+   * While the shared socket's send queue is over {@link UdpListener#SEND_QUEUE_LIMIT} (Netty's
+   * writability of the channel), the datagram is refused: not queued, counted as
+   * {@code <listener>.dropped.writes}, logged (rate-limited) and reported. A datagram that cannot
+   * be sent (the socket is closed, the datagram is too large, the send fails) is dropped, counted
+   * the same way and logged at debug level, as UDP promises no delivery; it never closes the
+   * socket.
    *
    * @param bytes the datagram's payload, not null; owned by the connection after the call
+   * @return accepted, or refused when the socket's queue is full or the socket is closed
    */
   @Override
-  public void write(byte[] bytes) {
+  public WriteResult write(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes");
     if (closed || bytes.length == 0) {
-      return;
+      return WriteResult.ACCEPTED;
     }
     if (!channel.isActive()) {
       owner.droppedWrite(peer, "the socket is closed");
-      return;
+      return WriteResult.refused("the listener's socket is closed");
+    }
+    if (!channel.isWritable()) {
+      return WriteResult.refused(owner.refusedWrite(peer, bytes.length));
     }
     channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), peer))
         .addListener((ChannelFuture done) -> {
@@ -77,6 +85,7 @@ final class UdpConnection implements Connection {
             owner.droppedWrite(peer, String.valueOf(done.cause()));
           }
         });
+    return WriteResult.ACCEPTED;
   }
 
   /** Forgets the peer; the shared socket stays open. Idempotent; not reported back to the gateway. */

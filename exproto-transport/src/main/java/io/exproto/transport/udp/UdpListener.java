@@ -13,6 +13,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.IOException;
@@ -45,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Backpressure: while the gateway has paused a peer, its datagrams are dropped and counted
  *       as {@code <name>.dropped.backpressure} (UDP cannot push back).</li>
  *   <li>A datagram to a peer that cannot be sent (too large, a socket error, the listener
- *       stopped) is dropped and counted as {@code <name>.dropped.writes}.</li>
+ *       stopped) is dropped and counted as {@code <name>.dropped.writes}. So is a Send while the
+ *       socket has more than {@link #SEND_QUEUE_LIMIT} bytes queued that the system has not taken
+ *       yet (the socket is shared by every peer): it is refused at once, and the handler's Send
+ *       answers UNKNOWN with the reason, until the queue is down to half that.</li>
  *   <li>Stopping the listener closes every peer's connection with reason {@code udp_closed}, then
  *       the socket.</li>
  * </ul>
@@ -58,6 +62,13 @@ import org.slf4j.LoggerFactory;
  * {@link #stop} any number of times. Thread-safe.
  */
 public final class UdpListener implements Listener {
+
+  /**
+   * The most bytes queued on the shared socket and not yet taken by the system before further
+   * Sends are refused: 1 MiB, as the stream listeners' default high-water mark. Sends are taken
+   * again once the queue is down to half.
+   */
+  public static final int SEND_QUEUE_LIMIT = 1024 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(UdpListener.class);
 
@@ -130,6 +141,8 @@ public final class UdpListener implements Listener {
         .group(group)
         .channel(NioDatagramChannel.class)
         .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxDatagramSize))
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(SEND_QUEUE_LIMIT / 2, SEND_QUEUE_LIMIT))
         .handler(handler);
     options.recbuf().ifPresent(bytes -> bootstrap.option(ChannelOption.SO_RCVBUF, bytes));
     options.sndbuf().ifPresent(bytes -> bootstrap.option(ChannelOption.SO_SNDBUF, bytes));
@@ -180,6 +193,15 @@ public final class UdpListener implements Listener {
    */
   public InetSocketAddress localAddress() {
     return lifecycle.localAddress();
+  }
+
+  /**
+   * Returns the datagram channel, for tests in this package.
+   *
+   * @return the channel, null before start
+   */
+  synchronized Channel channel() {
+    return channel;
   }
 
   /**

@@ -7,6 +7,7 @@ import io.exproto.listener.ConnectionAcceptor;
 import io.exproto.listener.ConnectionEvents;
 import io.exproto.listener.ConnectionInfo;
 import io.exproto.listener.SocketType;
+import io.exproto.logging.RateLimitedLogger;
 import io.exproto.transport.ListenerCounters;
 import io.exproto.transport.ListenerOptions;
 import io.exproto.transport.policy.AccessRules;
@@ -65,6 +66,9 @@ final class UdpPeerHandler extends ChannelInboundHandlerAdapter {
   private final String droppedPaused;
   private final String droppedWrites;
   private final Map<InetSocketAddress, UdpConnection> peers = new ConcurrentHashMap<>();
+  private final RateLimitedLogger refusedWrites = new RateLimitedLogger(log);
+  private final String refusal = "the listener's socket has over " + UdpListener.SEND_QUEUE_LIMIT
+      + " bytes queued for sending (the network is not keeping up)";
 
   /**
    * Creates the peer table of one listener.
@@ -95,6 +99,21 @@ final class UdpPeerHandler extends ChannelInboundHandlerAdapter {
   void droppedWrite(InetSocketAddress peer, String why) {
     metrics.increment(droppedWrites);
     log.debug("{} dropped a datagram to {}: {}", listenerName, peer, why);
+  }
+
+  /**
+   * Counts and logs (at most once per period) a datagram refused because the socket's send queue
+   * is full.
+   *
+   * @param peer the peer
+   * @param size the datagram's size
+   * @return the reason the refusal gives
+   */
+  String refusedWrite(InetSocketAddress peer, int size) {
+    metrics.increment(droppedWrites);
+    refusedWrites.warn("{} refused a datagram of {} bytes to {}: {}", listenerName, size, peer,
+        refusal);
+    return refusal;
   }
 
   /**

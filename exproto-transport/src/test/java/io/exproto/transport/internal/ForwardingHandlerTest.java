@@ -3,6 +3,7 @@ package io.exproto.transport.internal;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.exproto.gateway.GatewayMetrics;
 import io.exproto.listener.Address;
 import io.exproto.listener.SocketType;
 import io.netty.buffer.ByteBuf;
@@ -24,12 +25,16 @@ class ForwardingHandlerTest {
   @BeforeEach
   void setUp() {
     acceptor = new RecordingAcceptor();
-    channel = new EmbeddedChannel(new ForwardingHandler(acceptor, SocketType.TCP, "tcp:test", "tcp_closed"));
+    channel = new EmbeddedChannel(new ForwardingHandler(acceptor, SocketType.TCP, "tcp:test", "tcp_closed", limits()));
   }
 
   @AfterEach
   void tearDown() {
     channel.finishAndReleaseAll();
+  }
+
+  private static OutputLimits limits() {
+    return new OutputLimits("tcp:test", 1024 * 1024, new GatewayMetrics());
   }
 
   private NettyConnection connection() {
@@ -163,7 +168,7 @@ class ForwardingHandlerTest {
     RecordingAcceptor failing = new RecordingAcceptor();
     failing.failure = new IllegalStateException("gateway broken");
     EmbeddedChannel refused = new EmbeddedChannel(
-        new ForwardingHandler(failing, SocketType.TCP, "tcp:test", "tcp_closed"));
+        new ForwardingHandler(failing, SocketType.TCP, "tcp:test", "tcp_closed", limits()));
     try {
       refused.runPendingTasks();
 
@@ -188,7 +193,7 @@ class ForwardingHandlerTest {
       }
     };
     EmbeddedChannel tls = new EmbeddedChannel(learnt,
-        new ForwardingHandler(recording, SocketType.SSL, "ssl:test", "ssl_closed"));
+        new ForwardingHandler(recording, SocketType.SSL, "ssl:test", "ssl_closed", limits()));
     try {
       var info = recording.connections.get(0).info();
       assertThat(info.socketType()).isEqualTo(SocketType.SSL);

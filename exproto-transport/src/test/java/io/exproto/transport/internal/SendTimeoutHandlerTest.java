@@ -7,14 +7,8 @@ import io.exproto.gateway.GatewayMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,31 +22,6 @@ class SendTimeoutHandlerTest {
   private final GatewayMetrics metrics = new GatewayMetrics();
   private final StuckSocket socket = new StuckSocket();
   private EmbeddedChannel channel;
-
-  /** Stands for a socket whose send buffer is full: writes complete only when the test says so. */
-  private static final class StuckSocket extends ChannelOutboundHandlerAdapter {
-    final Deque<Object> messages = new ArrayDeque<>();
-    final Deque<ChannelPromise> promises = new ArrayDeque<>();
-
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-      messages.add(msg);
-      promises.add(promise);
-    }
-
-    void completeOne() {
-      ReferenceCountUtil.release(messages.poll());
-      promises.poll().setSuccess();
-    }
-
-    void releaseAll() {
-      while (!messages.isEmpty()) {
-        ReferenceCountUtil.release(messages.poll());
-        ChannelPromise promise = promises.poll();
-        promise.tryFailure(new java.nio.channels.ClosedChannelException());
-      }
-    }
-  }
 
   private void start(boolean close) {
     channel = EmbeddedChannel.builder()
@@ -90,6 +59,8 @@ class SendTimeoutHandlerTest {
 
     assertThat(channel.isOpen()).isFalse();
     assertThat(metrics.get(COUNTER)).isEqualTo(1);
+    assertThat(channel.attr(ChannelAttributes.CLOSE_REASON).get())
+        .as("the reason the gateway is told").isEqualTo("send_timeout");
   }
 
   @Test

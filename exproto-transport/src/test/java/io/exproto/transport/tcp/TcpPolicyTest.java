@@ -13,6 +13,7 @@ import io.exproto.transport.internal.NettyLeakCheck;
 import io.exproto.transport.testkit.DeviceClient;
 import io.exproto.transport.testkit.EchoGateway;
 import io.exproto.transport.testkit.IdleHandler;
+import io.exproto.transport.testkit.StandardError;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ class TcpPolicyTest {
   }
 
   @Test
-  void maxConnRateRefusesTheExcessAndKeepsServingTheRest() throws Exception {
+  void maxConnRateDelaysTheExcessInsteadOfClosingIt() throws Exception {
     AtomicLong clock = new AtomicLong();
     EchoGateway gateway = start(TcpListener.builder().maxConnRate(2).nanoClock(clock::get));
     DeviceClient first = connect();
@@ -91,20 +92,43 @@ class TcpPolicyTest {
     gateway.conn(1);
 
     DeviceClient third = connect();
+    third.send("three\n");
 
-    assertThat(third.closedByServer()).isTrue();
-    assertThat(gateway.counter("tcp:test.refused.max_conn_rate")).isEqualTo(1);
-    assertThat(gateway.handler().created()).hasSize(2);
+    await().until(() -> gateway.counter("tcp:test.delayed.max_conn_rate") == 1);
+    assertThat(gateway.handler().created()).as("the third waits for a token").hasSize(2);
     first.send("one\n");
     second.send("two\n");
     assertThat(first.read("one\n")).isEqualTo("one\n");
     assertThat(second.read("two\n")).isEqualTo("two\n");
 
     clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    assertThat(third.read("three\n")).as("served once a token is back").isEqualTo("three\n");
+    assertThat(gateway.handler().created()).hasSize(3);
     DeviceClient later = connect();
     later.send("later\n");
     assertThat(later.read("later\n")).isEqualTo("later\n");
-    assertThat(gateway.counter("tcp:test.refused.max_conn_rate")).isEqualTo(1);
+    assertThat(gateway.counter("tcp:test.refused.max_conn_rate")).isZero();
+    assertThat(gateway.handler().closedCount()).isZero();
+  }
+
+  @Test
+  void maxConnRateServesABurstOverTheRateLater() throws Exception {
+    EchoGateway gateway = start(TcpListener.builder().maxConnRate(4));
+    List<DeviceClient> burst = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      burst.add(connect());
+    }
+
+    for (int i = 0; i < burst.size(); i++) {
+      burst.get(i).send("device " + i + "\n");
+    }
+    for (int i = 0; i < burst.size(); i++) {
+      assertThat(burst.get(i).read("device " + i + "\n")).isEqualTo("device " + i + "\n");
+    }
+    assertThat(gateway.handler().created()).hasSize(10);
+    assertThat(gateway.counter("tcp:test.delayed.max_conn_rate")).isPositive();
+    assertThat(gateway.counter("tcp:test.refused.max_conn_rate")).isZero();
+    assertThat(gateway.handler().closedCount()).isZero();
   }
 
   @Test
@@ -167,8 +191,56 @@ class TcpPolicyTest {
 
     await().atMost(Duration.ofSeconds(20)).until(() -> gateway.metrics().get("tcp:test.send_timeout") == 1);
     await().until(() -> handler.get(0).closed.size() == 1);
-    assertThat(handler.get(0).closed.values()).containsExactly("tcp_closed");
+    assertThat(handler.get(0).closed.values()).containsExactly("send_timeout");
     await().until(() -> listener.openChannels().isEmpty());
+  }
+
+  @Test
+  void refusalsAreLoggedOncePerPeriodAndAllCounted() throws Exception {
+    String text = StandardError.capture(() -> {
+      EchoGateway gateway = start(TcpListener.builder()
+          .accessRules(List.of("deny 127.0.0.1", "allow all")));
+      for (int i = 0; i < 5; i++) {
+        assertThat(connect().closedByServer()).isTrue();
+      }
+      await().until(() -> gateway.counter("tcp:test.refused.access_rules") == 5);
+    });
+
+    assertThat(StandardError.linesContaining(text, "denied by access_rules")).as(text).isEqualTo(1);
+  }
+
+  @Test
+  void maxConnectionsRefusalsAreLoggedOncePerPeriod() throws Exception {
+    String text = StandardError.capture(() -> {
+      EchoGateway gateway = start(TcpListener.builder().maxConnections(1));
+      connect();
+      gateway.conn(0);
+      for (int i = 0; i < 5; i++) {
+        assertThat(connect().closedByServer()).isTrue();
+      }
+      await().until(() -> gateway.counter("tcp:test.refused.max_connections") == 5);
+    });
+
+    assertThat(StandardError.linesContaining(text, "max_connections (1) reached")).as(text).isEqualTo(1);
+  }
+
+  @Test
+  void maxConnRateDelaysAreLoggedOncePerPeriod() throws Exception {
+    AtomicLong clock = new AtomicLong();
+    String text = StandardError.capture(() -> {
+      EchoGateway gateway = start(TcpListener.builder().maxConnRate(1).nanoClock(clock::get));
+      connect();
+      gateway.conn(0);
+      for (int i = 0; i < 3; i++) {
+        connect();
+        long delayed = i + 1;
+        await().until(() -> gateway.counter("tcp:test.delayed.max_conn_rate") >= delayed);
+        clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        gateway.conn(i + 1);
+      }
+    });
+
+    assertThat(StandardError.linesContaining(text, "max_conn_rate")).as(text).isEqualTo(1);
   }
 
   @Test

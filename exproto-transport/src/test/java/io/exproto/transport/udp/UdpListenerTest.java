@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.exproto.adapter.Result;
+import io.exproto.adapter.ResultCode;
 import io.exproto.gateway.GatewayMetrics;
 import io.exproto.handler.SocketCreated;
 import io.exproto.listener.Address;
 import io.exproto.listener.SocketType;
 import io.exproto.transport.internal.NettyLeakCheck;
 import io.exproto.transport.testkit.EchoGateway;
+import io.netty.channel.Channel;
 import java.io.IOException;
 import java.net.BindException;
 import java.time.Duration;
@@ -92,6 +95,33 @@ class UdpListenerTest {
     assertThat(device.receive()).isEqualTo("bb");
     assertThat(device.receive()).isEqualTo("ccc");
     assertThat(gateway.handler().bytesCallbacks()).isEqualTo(3);
+  }
+
+  @Test
+  void aSendWhileTheSocketsQueueIsFullIsRefusedAndCounted() throws Exception {
+    start(UdpListener.builder());
+    UdpPeer device = peer();
+    assertThat(device.roundTrip("hi")).isEqualTo("hi");
+    String conn = gateway.conn(0);
+    Channel channel = listener.channel();
+    // As when more than SEND_QUEUE_LIMIT bytes wait for the system: the channel is not writable.
+    setWritable(channel, false);
+
+    Result refused = gateway.handler().adapter().send(conn, "lost".getBytes(UTF_8))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(refused.code()).isEqualTo(ResultCode.UNKNOWN);
+    assertThat(refused.message()).isEqualTo("bytes: not sent: the listener's socket has over "
+        + UdpListener.SEND_QUEUE_LIMIT + " bytes queued for sending (the network is not keeping up)");
+    assertThat(gateway.counter("udp:test.dropped.writes")).isEqualTo(1);
+    setWritable(channel, true);
+    assertThat(device.roundTrip("again")).as("the peer is served once the queue drains")
+        .isEqualTo("again");
+  }
+
+  private static void setWritable(Channel channel, boolean writable) throws Exception {
+    channel.eventLoop().submit(() ->
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, writable)).get();
   }
 
   @Test

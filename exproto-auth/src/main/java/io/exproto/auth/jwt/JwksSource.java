@@ -262,10 +262,10 @@ final class JwksSource {
     }
     if (outcome.keys() != null) {
       if (recovered) {
-        log.info("JWT authentication: fetched the JWKS from {} again ({} usable keys)", safeUrl,
+        log.info("JWT authentication: fetched the JWKS from {} again (usable keys: {})", safeUrl,
             outcome.keys().size());
       } else {
-        log.debug("JWT authentication: fetched the JWKS from {} ({} usable keys)", safeUrl, outcome.keys().size());
+        log.debug("JWT authentication: fetched the JWKS from {} (usable keys: {})", safeUrl, outcome.keys().size());
       }
     } else if (after.keys() != null) {
       failureLog.warn("JWT authentication: cannot fetch the JWKS from {}: {}; the key set fetched at {} stays in"

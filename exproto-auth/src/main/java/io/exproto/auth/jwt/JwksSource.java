@@ -98,8 +98,8 @@ final class JwksSource {
   private String lastFailure;
   private CompletableFuture<Void> inFlight;
 
-  JwksSource(URI endpoint, HttpClient client, Duration refreshInterval, Duration fetchTimeout, int maxBytes,
-      Clock clock) {
+  JwksSource(URI endpoint, HttpClient client, Duration refreshInterval, Duration fetchTimeout,
+      int maxBytes, Clock clock) {
     this.endpoint = endpoint;
     this.safeUrl = safeUrl(endpoint);
     this.client = client;
@@ -167,7 +167,8 @@ final class JwksSource {
       return new Keys(current, null);
     }
     if (current != null) {
-      return new Keys(null, "the JWKS fetched at " + fetchedAt + " is too old and cannot be fetched again"
+      return new Keys(null, "the JWKS fetched at " + fetchedAt
+          + " is too old and cannot be fetched again"
           + (lastFailure == null ? "" : " (" + lastFailure + ")"));
     }
     return new Keys(null, lastFailure == null ? "the JWKS has not been fetched yet"
@@ -265,14 +266,16 @@ final class JwksSource {
         log.info("JWT authentication: fetched the JWKS from {} again (usable keys: {})", safeUrl,
             outcome.keys().size());
       } else {
-        log.debug("JWT authentication: fetched the JWKS from {} (usable keys: {})", safeUrl, outcome.keys().size());
+        log.debug("JWT authentication: fetched the JWKS from {} (usable keys: {})", safeUrl,
+            outcome.keys().size());
       }
     } else if (after.keys() != null) {
-      failureLog.warn("JWT authentication: cannot fetch the JWKS from {}: {}; the key set fetched at {} stays in"
-          + " use until {}", safeUrl, outcome.failure(), fetchedAt(), fetchedAt().plus(maxAge));
+      failureLog.warn("JWT authentication: cannot fetch the JWKS from {}: {}; the key set fetched"
+          + " at {} stays in use until {}", safeUrl, outcome.failure(), fetchedAt(),
+          fetchedAt().plus(maxAge));
     } else {
-      failureLog.warn("JWT authentication: cannot fetch the JWKS from {}: {}; JWTs are ignored (left to the next"
-          + " authenticator) until it can be fetched", safeUrl, outcome.failure());
+      failureLog.warn("JWT authentication: cannot fetch the JWKS from {}: {}; JWTs are ignored"
+          + " (left to the next authenticator) until it can be fetched", safeUrl, outcome.failure());
     }
   }
 
@@ -300,7 +303,8 @@ final class JwksSource {
 
   private static Throwable unwrap(Throwable error) {
     Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
       e = e.getCause();
     }
     return e;

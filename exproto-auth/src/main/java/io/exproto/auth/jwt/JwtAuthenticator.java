@@ -108,7 +108,7 @@ public final class JwtAuthenticator implements Authenticator {
     USERNAME
   }
 
-  /** The default time after which a JWKS is fetched again: 300 s, EMQX's {@code refresh_interval}. */
+  /** The default age at which a JWKS is fetched again: 300 s (EMQX's {@code refresh_interval}). */
   public static final Duration DEFAULT_JWKS_REFRESH_INTERVAL = Duration.ofSeconds(300);
   /** The default bound on one JWKS fetch, connection to last byte: 5 s, as EMQX's. */
   public static final Duration DEFAULT_JWKS_FETCH_TIMEOUT = Duration.ofSeconds(5);
@@ -119,9 +119,10 @@ public final class JwtAuthenticator implements Authenticator {
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-  private static final Pattern SHAPE = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
+  private static final Pattern SHAPE =
+      Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
-  /** 9999-12-31T23:59:59Z: later time claims are refused rather than overflow the gateway's timers. */
+  /** 9999-12-31T23:59:59Z: later time claims are refused, not left to overflow the timers. */
   private static final long MAX_SECONDS = 253_402_300_799L;
   private static final Set<String> CURVES = Set.of("P-256", "P-384", "P-521");
 
@@ -133,8 +134,8 @@ public final class JwtAuthenticator implements Authenticator {
   private final Map<String, String> verifyClaims;
   private final Clock clock;
 
-  private JwtAuthenticator(Set<JwtAlgorithm> algorithms, JWSVerifier verifier, int secretLength, JwksSource jwks,
-      From from, Map<String, String> verifyClaims, Clock clock) {
+  private JwtAuthenticator(Set<JwtAlgorithm> algorithms, JWSVerifier verifier, int secretLength,
+      JwksSource jwks, From from, Map<String, String> verifyClaims, Clock clock) {
     this.algorithms = algorithms;
     this.verifier = verifier;
     this.secretLength = secretLength;
@@ -176,14 +177,17 @@ public final class JwtAuthenticator implements Authenticator {
       result = CompletableFuture.completedFuture(AuthResult.deny("JWT is malformed"));
     }
     return result
-        .exceptionally(e -> AuthResult.deny("JWT cannot be verified (" + e.getClass().getSimpleName() + ")"))
+        .exceptionally(e -> AuthResult.deny("JWT cannot be verified ("
+            + (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName() + ")"))
         .thenApply(decided -> logged(clientId, decided));
   }
 
   private static AuthResult logged(String clientId, AuthResult result) {
     switch (result.decision()) {
-      case DENY -> log.debug("JWT authentication of client {}: denied: {}", clientId, result.reason());
-      case IGNORE -> log.debug("JWT authentication of client {}: ignoring: {}", clientId, result.reason());
+      case DENY ->
+          log.debug("JWT authentication of client {}: denied: {}", clientId, result.reason());
+      case IGNORE ->
+          log.debug("JWT authentication of client {}: ignoring: {}", clientId, result.reason());
       default -> log.debug("JWT authentication of client {}: allowed{}", clientId,
           result.expiresAt().map(at -> " until " + at).orElse(""));
     }
@@ -231,7 +235,9 @@ public final class JwtAuthenticator implements Authenticator {
       return denied("JWT header is malformed");
     }
     if (jwks == null) {
-      return CompletableFuture.completedFuture(verified(jws, algorithm, List.of(verifier), encodedPayload, request));
+      // No verifier: the secret is too short for any HMAC algorithm, which verified() says.
+      List<JWSVerifier> fixed = verifier == null ? List.of() : List.of(verifier);
+      return CompletableFuture.completedFuture(verified(jws, algorithm, fixed, encodedPayload, request));
     }
     JWKMatcher matcher = JWKMatcher.forJWSHeader(jws.getHeader());
     return jwks.keys(false).thenCompose(keys -> {
@@ -240,7 +246,8 @@ public final class JwtAuthenticator implements Authenticator {
         return CompletableFuture.completedFuture(unavailable(keys));
       }
       if (!found.isEmpty()) {
-        return CompletableFuture.completedFuture(verified(jws, algorithm, found, encodedPayload, request));
+        return CompletableFuture.completedFuture(
+            verified(jws, algorithm, found, encodedPayload, request));
       }
       // An unknown key: the issuer may have rotated its keys, so the set is fetched again.
       return jwks.keys(true).thenApply(again -> {
@@ -249,7 +256,8 @@ public final class JwtAuthenticator implements Authenticator {
           return unavailable(again);
         }
         if (retried.isEmpty()) {
-          return AuthResult.deny(jws.getHeader().getKeyID() != null ? "JWT key id (kid) is not in the JWKS"
+          return AuthResult.deny(jws.getHeader().getKeyID() != null
+              ? "JWT key id (kid) is not in the JWKS"
               : "JWT: the JWKS has no key for algorithm " + algorithm);
         }
         return verified(jws, algorithm, retried, encodedPayload, request);
@@ -345,7 +353,7 @@ public final class JwtAuthenticator implements Authenticator {
     return expiresAt == null ? AuthResult.allow() : AuthResult.allowUntil(expiresAt);
   }
 
-  /** A claim equals the expected text; an {@code aud} array matches when one of its values does (RFC 7519). */
+  /** A claim equals the expected text; an {@code aud} array matches when one of its values does. */
   private static boolean matches(String name, JsonNode actual, String expected) {
     if (name.equals("aud") && actual.isArray()) {
       for (JsonNode audience : actual) {
@@ -413,7 +421,8 @@ public final class JwtAuthenticator implements Authenticator {
    */
   @Override
   public String toString() {
-    return "JwtAuthenticator[algorithms=" + algorithms + (jwks == null ? "" : ", jwks=" + jwks.describe())
+    return "JwtAuthenticator[algorithms=" + algorithms
+        + (jwks == null ? "" : ", jwks=" + jwks.describe())
         + (from == From.PASSWORD ? "" : ", from=" + from.name().toLowerCase(Locale.ROOT))
         + ", verify_claims=" + verifyClaims.keySet() + "]";
   }
@@ -560,7 +569,8 @@ public final class JwtAuthenticator implements Authenticator {
       }
       for (String type : List.of("RSA", "EC")) {
         try {
-          return publicKey(KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(der)));
+          KeyFactory keys = KeyFactory.getInstance(type);
+          return publicKey(keys.generatePublic(new X509EncodedKeySpec(der)));
         } catch (GeneralSecurityException e) {
           // Not a key of this type: try the next one.
         }
@@ -589,8 +599,8 @@ public final class JwtAuthenticator implements Authenticator {
     private static String curveOf(ECPublicKey key) {
       Curve curve = Curve.forECParameterSpec(key.getParams());
       if (curve == null || !CURVES.contains(curve.getName())) {
-        throw new IllegalArgumentException("public_key: the EC key's curve is not supported; use P-256, P-384"
-            + " or P-521");
+        throw new IllegalArgumentException(
+            "public_key: the EC key's curve is not supported; use P-256, P-384 or P-521");
       }
       return curve.getName();
     }
@@ -699,7 +709,8 @@ public final class JwtAuthenticator implements Authenticator {
         authorities = List.of();
       }
       if (authorities.isEmpty()) {
-        throw new IllegalArgumentException("ssl.cacertfile: " + cacertfile + " holds no PEM certificate");
+        throw new IllegalArgumentException(
+            "ssl.cacertfile: " + cacertfile + " holds no PEM certificate");
       }
       try {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -708,7 +719,8 @@ public final class JwtAuthenticator implements Authenticator {
         for (Certificate authority : authorities) {
           store.setCertificateEntry("ca-" + n++, authority);
         }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory trust =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(store);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
@@ -786,10 +798,12 @@ public final class JwtAuthenticator implements Authenticator {
             + (secret != null ? "secret" : "public_key") + ", not both");
       }
       if (secret == null && publicKey == null && jwksEndpoint == null) {
-        throw new IllegalArgumentException("secret (for HS256/HS384/HS512) or public_key (for RS256/RS384/RS512)"
-            + " is required, or an EC public_key (ES256/ES384/ES512), or a JWKS endpoint (use_jwks = true)");
+        throw new IllegalArgumentException("secret (for HS256/HS384/HS512) or public_key"
+            + " (for RS256/RS384/RS512) is required, or an EC public_key (ES256/ES384/ES512),"
+            + " or a JWKS endpoint (use_jwks = true)");
       }
-      Set<JwtAlgorithm> accepted = algorithms.isEmpty() ? defaultAlgorithms() : EnumSet.copyOf(algorithms);
+      Set<JwtAlgorithm> accepted =
+          algorithms.isEmpty() ? defaultAlgorithms() : EnumSet.copyOf(algorithms);
       for (JwtAlgorithm algorithm : accepted) {
         String problem = mismatch(algorithm);
         if (problem != null) {
@@ -808,8 +822,10 @@ public final class JwtAuthenticator implements Authenticator {
           }
         }
       });
-      if (jwksSslContext != null && jwksEndpoint != null && !jwksEndpoint.getScheme().equalsIgnoreCase("https")) {
-        throw new IllegalArgumentException("ssl (the TLS trust of the JWKS endpoint) needs an https:// endpoint");
+      if (jwksSslContext != null && jwksEndpoint != null
+          && !jwksEndpoint.getScheme().equalsIgnoreCase("https")) {
+        throw new IllegalArgumentException(
+            "ssl (the TLS trust of the JWKS endpoint) needs an https:// endpoint");
       }
       JWSVerifier keyVerifier = null;
       JwksSource source = null;
@@ -818,10 +834,11 @@ public final class JwtAuthenticator implements Authenticator {
           // Nimbus refuses secrets shorter than the hash (RFC 7518, section 3.2): tokens of such an
           // algorithm are denied, with that reason. Not a build error, so that placeholder secrets
           // in examples still load.
-          int needed = accepted.stream().mapToInt(JwtAuthenticator::minSecretBytes).min().orElse(32);
+          int needed =
+              accepted.stream().mapToInt(JwtAuthenticator::minSecretBytes).min().orElse(32);
           if (secret.length < needed) {
-            log.warn("JWT authentication: the secret is shorter than the {} bytes RFC 7518 requires for {}:"
-                + " every token will be denied", needed, accepted);
+            log.warn("JWT authentication: the secret is shorter than the {} bytes RFC 7518"
+                + " requires for {}: every token will be denied", needed, accepted);
           }
           keyVerifier = secret.length < 32 ? null : new MACVerifier(secret.clone());
         } else if (publicKey instanceof RSAPublicKey rsa) {
@@ -836,12 +853,12 @@ public final class JwtAuthenticator implements Authenticator {
           if (jwksSslContext != null) {
             http.sslContext(jwksSslContext);
           }
-          source = new JwksSource(jwksEndpoint, http.build(), jwksRefreshInterval, jwksFetchTimeout, jwksMaxBytes,
-              clock);
+          source = new JwksSource(jwksEndpoint, http.build(), jwksRefreshInterval,
+              jwksFetchTimeout, jwksMaxBytes, clock);
         }
       } catch (JOSEException e) {
-        throw new IllegalArgumentException((secret != null ? "secret" : "public_key") + " cannot be used: "
-            + e.getClass().getSimpleName());
+        throw new IllegalArgumentException((secret != null ? "secret" : "public_key")
+            + " cannot be used: " + e.getClass().getSimpleName());
       }
       return new JwtAuthenticator(Collections.unmodifiableSet(accepted), keyVerifier,
           secret == null ? 0 : secret.length, source, from,
@@ -868,7 +885,8 @@ public final class JwtAuthenticator implements Authenticator {
       }
       Set<JwtAlgorithm> publicKeyAlgorithms = EnumSet.noneOf(JwtAlgorithm.class);
       for (JwtAlgorithm algorithm : JwtAlgorithm.values()) {
-        if (!algorithm.isHmac() && (publicKey == null || algorithm.family() == JwtAlgorithm.Family.RSA)) {
+        boolean ofTheKey = publicKey == null || algorithm.family() == JwtAlgorithm.Family.RSA;
+        if (!algorithm.isHmac() && ofTheKey) {
           publicKeyAlgorithms.add(algorithm);
         }
       }
@@ -877,7 +895,8 @@ public final class JwtAuthenticator implements Authenticator {
 
     /** What the algorithm needs that the configured key is not, or null when it fits. */
     private String mismatch(JwtAlgorithm algorithm) {
-      String have = secret != null ? "secret" : publicKey != null ? "public_key" : "endpoint (use_jwks = true)";
+      String have = secret != null ? "secret"
+          : publicKey != null ? "public_key" : "endpoint (use_jwks = true)";
       switch (algorithm.family()) {
         case HMAC:
           return secret != null ? null : "a secret, but " + have + " is set";
@@ -891,7 +910,8 @@ public final class JwtAuthenticator implements Authenticator {
             return "an EC public_key on " + algorithm.curve() + ", but public_key is an RSA key";
           }
           if (publicKey instanceof ECPublicKey ec && !curveOf(ec).equals(algorithm.curve())) {
-            return "an EC public_key on " + algorithm.curve() + ", but public_key is on " + curveOf(ec);
+            return "an EC public_key on " + algorithm.curve() + ", but public_key is on "
+                + curveOf(ec);
           }
           return secret == null ? null : "a public_key, but secret is set";
       }

@@ -17,7 +17,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
@@ -59,11 +58,9 @@ class JwksTest {
 
   @BeforeAll
   static void keys() throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-    generator.initialize(2048);
-    rsa1 = generator.generateKeyPair();
-    rsa2 = generator.generateKeyPair();
-    p256 = JwtAuthenticatorTest.ec("secp256r1");
+    rsa1 = Tokens.rsaKeys();
+    rsa2 = Tokens.rsaKeys();
+    p256 = Tokens.ecKeys("secp256r1");
     r1 = new RSAKey.Builder((RSAPublicKey) rsa1.getPublic()).keyID("r1").build();
     r2 = new RSAKey.Builder((RSAPublicKey) rsa2.getPublic()).keyID("r2").build();
     e1 = new ECKey.Builder(Curve.P_256, (ECPublicKey) p256.getPublic()).keyID("e1").build();
@@ -300,7 +297,7 @@ class JwksTest {
           "algorithm HS256 is not accepted");
     }
     // A P-384 key under the kid of the set's P-256 key.
-    assertResult(check(auth, signed("ES384", "e1", CLAIMS, JwtAuthenticatorTest.ec("secp384r1").getPrivate())),
+    assertResult(check(auth, signed("ES384", "e1", CLAIMS, Tokens.ecKeys("secp384r1").getPrivate())),
         Decision.DENY, "signature is invalid");
     // A tampered signature under a known kid.
     String[] parts = rs("r1", rsa1).split("\\.");

@@ -19,9 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Signature;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,16 +48,8 @@ class JwtAuthenticatorTest {
 
   @BeforeAll
   static void keys() throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-    generator.initialize(2048);
-    rsa = generator.generateKeyPair();
-    otherRsa = generator.generateKeyPair();
-  }
-
-  static KeyPair ec(String curve) throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(new ECGenParameterSpec(curve));
-    return generator.generateKeyPair();
+    rsa = Tokens.rsaKeys();
+    otherRsa = Tokens.rsaKeys();
   }
 
   static AuthRequest request(String clientId, String username, String token) {
@@ -280,7 +270,7 @@ class JwtAuthenticatorTest {
   @ParameterizedTest
   @CsvSource({"ES256, secp256r1", "ES384, secp384r1", "ES512, secp521r1"})
   void ecTokensAreAllowedWithTheAlgorithmOfTheKeysCurve(String alg, String curve) throws Exception {
-    KeyPair keys = ec(curve);
+    KeyPair keys = Tokens.ecKeys(curve);
     JwtAuthenticator auth = JwtAuthenticator.builder().publicKey(Tokens.pem(keys.getPublic())).clock(CLOCK).build();
     assertThat(auth.toString()).contains("algorithms=[" + alg + "]");
     assertThat(check(auth, signed(alg, null, "{\"sub\":\"alice\"}", keys.getPrivate())))
@@ -289,9 +279,9 @@ class JwtAuthenticatorTest {
 
   @Test
   void ecSignaturesAreChecked() throws Exception {
-    KeyPair p256 = ec("secp256r1");
+    KeyPair p256 = Tokens.ecKeys("secp256r1");
     JwtAuthenticator auth = JwtAuthenticator.builder().publicKey(p256.getPublic()).clock(CLOCK).build();
-    assertDenied(check(auth, signed("ES256", null, "{}", ec("secp256r1").getPrivate())), "signature is invalid");
+    assertDenied(check(auth, signed("ES256", null, "{}", Tokens.ecKeys("secp256r1").getPrivate())), "signature is invalid");
     String[] parts = signed("ES256", null, "{\"sub\":\"alice\"}", p256.getPrivate()).split("\\.");
     // CVE-2022-21449, "psychic signatures": r = s = 0 must never verify.
     assertDenied(check(auth, parts[0] + "." + parts[1] + "." + b64(new byte[64])), "signature is invalid");
@@ -303,7 +293,7 @@ class JwtAuthenticatorTest {
     der.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
     assertDenied(check(auth, parts[0] + "." + parts[1] + "." + b64(der.sign())), "signature is invalid");
     // Another curve's algorithm is not accepted for this key.
-    assertDenied(check(auth, signed("ES384", null, "{}", ec("secp384r1").getPrivate())),
+    assertDenied(check(auth, signed("ES384", null, "{}", Tokens.ecKeys("secp384r1").getPrivate())),
         "algorithm ES384 is not accepted");
   }
 
@@ -323,7 +313,7 @@ class JwtAuthenticatorTest {
   @Test
   void keyConfusionIsRefusedForEveryKindOfPublicKey() throws Exception {
     // HS256 "signed" with the public key as the HMAC secret, in each encoding an attacker might try.
-    KeyPair p256 = ec("secp256r1");
+    KeyPair p256 = Tokens.ecKeys("secp256r1");
     for (KeyPair keys : List.of(rsa, p256)) {
       JwtAuthenticator auth = JwtAuthenticator.builder().anyAlgorithmOfTheKey().publicKey(keys.getPublic())
           .clock(CLOCK).build();
@@ -352,7 +342,7 @@ class JwtAuthenticatorTest {
   @Test
   void timeClaimsFollowTheInjectedClock() throws Exception {
     MutableClock clock = new MutableClock(NOW);
-    KeyPair p384 = ec("secp384r1");
+    KeyPair p384 = Tokens.ecKeys("secp384r1");
     JwtAuthenticator es = JwtAuthenticator.builder().publicKey(p384.getPublic()).clock(clock).build();
     String expiring = signed("ES384", null, "{\"exp\":" + (NOW_S + 60) + "}", p384.getPrivate());
     String later = signed("ES384", null, "{\"nbf\":" + (NOW_S + 60) + "}", p384.getPrivate());
@@ -425,7 +415,7 @@ class JwtAuthenticatorTest {
 
   @Test
   void keysAndAlgorithmsMustFit(@TempDir Path dir) throws Exception {
-    KeyPair p256 = ec("secp256r1");
+    KeyPair p256 = Tokens.ecKeys("secp256r1");
     assertThatThrownBy(() -> JwtAuthenticator.builder().algorithm(JwtAlgorithm.RS256).publicKey(p256.getPublic())
         .build()).hasMessage("algorithm RS256 needs an RSA public_key, but public_key is an EC key");
     assertThatThrownBy(() -> JwtAuthenticator.builder().algorithm(JwtAlgorithm.ES256).publicKey(rsa.getPublic())

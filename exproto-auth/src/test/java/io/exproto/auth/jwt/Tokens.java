@@ -8,12 +8,15 @@ import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.util.Base64;
 import javax.crypto.Mac;
 import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECGenParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -23,6 +26,20 @@ import javax.crypto.spec.SecretKeySpec;
 final class Tokens {
 
   private Tokens() {}
+
+  /** A fresh 2048-bit RSA key pair (the least Nimbus signs with). */
+  static KeyPair rsaKeys() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    return generator.generateKeyPair();
+  }
+
+  /** A fresh EC key pair on a named curve, e.g. {@code secp256r1}. */
+  static KeyPair ecKeys(String curve) throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec(curve));
+    return generator.generateKeyPair();
+  }
 
   static String b64(String text) {
     return b64(text.getBytes(StandardCharsets.UTF_8));

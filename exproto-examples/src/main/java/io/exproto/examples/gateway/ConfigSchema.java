@@ -168,11 +168,12 @@ final class ConfigSchema {
       value("authentication.ssl." + key);
     }
     for (String key : List.of("certfile", "keyfile", "password")) {
-      notSupported("authentication.ssl." + key, "is not supported: the JWKS endpoint is fetched without a"
-          + " client certificate");
+      notSupported("authentication.ssl." + key, "is not supported: the JWKS endpoint is fetched"
+          + " without a client certificate");
     }
-    for (String key : List.of("server_name_indication", "versions", "ciphers", "depth", "secure_renegotiate",
-        "reuse_sessions", "log_level", "hibernate_after", "partial_chain", "verify_peer_ext_key_usage")) {
+    for (String key : List.of("server_name_indication", "versions", "ciphers", "depth",
+        "secure_renegotiate", "reuse_sessions", "log_level", "hibernate_after", "partial_chain",
+        "verify_peer_ext_key_usage")) {
       notSupported("authentication.ssl." + key, null);
     }
     map("authentication.headers");

@@ -192,11 +192,11 @@ final class SecuritySettings {
     return element.build(builder::build);
   }
 
-  /** {@code mechanism = jwt}: a {@link JwtAuthenticator} with a secret, a public key or a JWKS endpoint. */
+  /** {@code mechanism = jwt}: a {@link JwtAuthenticator} with a secret, a public key or a JWKS. */
   private static JwtAuthenticator jwt(Setting element) throws ConfigFileException {
     JwtAuthenticator.Builder builder = JwtAuthenticator.builder();
     Setting useJwks = element.at("use_jwks");
-    boolean jwks = useJwks != null && useJwks.bool();
+    boolean fromJwks = useJwks != null && useJwks.bool();
     Setting from = element.at("from");
     if (from != null) {
       JwtAuthenticator.From field = from.choice("password", "username").equals("username")
@@ -212,13 +212,14 @@ final class SecuritySettings {
     Setting secret = element.at("secret");
     Setting publicKey = element.at("public_key");
     Setting endpoint = element.at("endpoint");
-    if (jwks) {
+    if (fromJwks) {
       jwks(element, builder);
     } else {
       for (String key : List.of("endpoint", "refresh_interval", "ssl")) {
         Setting jwksKey = element.at(key);
         if (jwksKey != null) {
-          throw jwksKey.bad("is for use_jwks = true (keys from a JWKS endpoint); set use_jwks = true or remove it");
+          throw jwksKey.bad("is for use_jwks = true (keys from a JWKS endpoint); set use_jwks = true"
+              + " or remove it");
         }
       }
       fixedKey(element, builder);
@@ -238,7 +239,8 @@ final class SecuritySettings {
   }
 
   /** {@code use_jwks = false}: {@code algorithm} with {@code secret} or {@code public_key}. */
-  private static void fixedKey(Setting element, JwtAuthenticator.Builder builder) throws ConfigFileException {
+  private static void fixedKey(Setting element, JwtAuthenticator.Builder builder)
+      throws ConfigFileException {
     Setting algorithm = element.at("algorithm");
     if (algorithm == null) {
       throw element.bad("needs algorithm = hmac-based (with secret) or public-key (with public_key), or"
@@ -282,16 +284,19 @@ final class SecuritySettings {
   }
 
   /** {@code use_jwks = true}: {@code endpoint}, {@code refresh_interval} and {@code ssl}. */
-  private static void jwks(Setting element, JwtAuthenticator.Builder builder) throws ConfigFileException {
+  private static void jwks(Setting element, JwtAuthenticator.Builder builder)
+      throws ConfigFileException {
     for (String key : List.of("secret", "secret_base64_encoded", "public_key")) {
       Setting fixedKey = element.at(key);
       if (fixedKey != null) {
-        throw fixedKey.bad("is for use_jwks = false; with use_jwks = true the keys come from endpoint");
+        throw fixedKey.bad("is for use_jwks = false; with use_jwks = true the keys come from"
+            + " endpoint");
       }
     }
     Setting algorithm = element.at("algorithm");
     if (algorithm != null && algorithm.choice("hmac-based", "public-key").equals("hmac-based")) {
-      throw algorithm.bad("must be public-key (or left out) with use_jwks = true: a JWKS holds public keys");
+      throw algorithm.bad("must be public-key (or left out) with use_jwks = true: a JWKS holds"
+          + " public keys");
     }
     Setting endpoint = element.at("endpoint");
     if (endpoint == null) {
@@ -316,8 +321,9 @@ final class SecuritySettings {
     }
     Setting verify = ssl.at("verify");
     if (verify != null && verify.choice("verify_peer", "verify_none").equals("verify_none")) {
-      throw verify.bad("verify_none is not supported: the keys must come from an authenticated server; set"
-          + " cacertfile to the CA of the endpoint's certificate, or leave it out to trust the JDK's CA store");
+      throw verify.bad("verify_none is not supported: the keys must come from an authenticated"
+          + " server; set cacertfile to the CA of the endpoint's certificate, or leave it out to"
+          + " trust the JDK's CA store");
     }
     Setting cacertfile = ssl.at("cacertfile");
     if (cacertfile != null) {

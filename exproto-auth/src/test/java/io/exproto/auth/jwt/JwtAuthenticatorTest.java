@@ -4,6 +4,7 @@ import static io.exproto.auth.jwt.Tokens.b64;
 import static io.exproto.auth.jwt.Tokens.header;
 import static io.exproto.auth.jwt.Tokens.hs;
 import static io.exproto.auth.jwt.Tokens.rs;
+import static io.exproto.auth.jwt.Tokens.signed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,16 +16,23 @@ import io.exproto.listener.Address;
 import io.exproto.listener.ConnectionInfo;
 import io.exproto.listener.SocketType;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
+import java.security.Signature;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class JwtAuthenticatorTest {
@@ -40,10 +48,8 @@ class JwtAuthenticatorTest {
 
   @BeforeAll
   static void keys() throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-    generator.initialize(2048);
-    rsa = generator.generateKeyPair();
-    otherRsa = generator.generateKeyPair();
+    rsa = Tokens.rsaKeys();
+    otherRsa = Tokens.rsaKeys();
   }
 
   static AuthRequest request(String clientId, String username, String token) {
@@ -152,8 +158,10 @@ class JwtAuthenticatorTest {
     assertDenied(check(hmac(JwtAlgorithm.HS256), rs("RS256", "{}", rsa.getPrivate())),
         "algorithm RS256 is not accepted");
     assertDenied(check(hmac(JwtAlgorithm.HS256), hs("HS512", "{}", SECRET)), "algorithm HS512 is not accepted");
-    assertDenied(check(hmac(JwtAlgorithm.HS256), Tokens.hmac(header("ES256"), "{}", "HmacSHA256", SECRET)),
+    assertDenied(check(hmac(JwtAlgorithm.HS256), Tokens.hmac(header("EdDSA"), "{}", "HmacSHA256", SECRET)),
         "algorithm (unsupported) is not accepted");
+    assertDenied(check(hmac(JwtAlgorithm.HS256), Tokens.hmac(header("ES256"), "{}", "HmacSHA256", SECRET)),
+        "algorithm ES256 is not accepted");
   }
 
   @Test
@@ -244,7 +252,7 @@ class JwtAuthenticatorTest {
         .hasMessageStartingWith("public_key must be PEM text between -----BEGIN PUBLIC KEY-----");
     assertThatThrownBy(() -> JwtAuthenticator.builder()
         .publicKey("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"))
-        .hasMessage("public_key is not an RSA public key");
+        .hasMessage("public_key is not an RSA or EC public key");
     assertThatThrownBy(() -> JwtAuthenticator.builder().secret(SECRET).verifyClaim("sub", "${peerhost}").build())
         .hasMessageStartingWith("verify_claims.sub: unknown placeholder ${peerhost}");
   }
@@ -255,5 +263,188 @@ class JwtAuthenticatorTest {
         .build();
     assertThat(auth.toString()).isEqualTo("JwtAuthenticator[algorithms=[HS256], verify_claims=[sub]]")
         .doesNotContain("top-secret-value");
+  }
+
+  // ---- ES and PS, and the classic attacks, with a secret or a public key ----
+
+  @ParameterizedTest
+  @CsvSource({"ES256, secp256r1", "ES384, secp384r1", "ES512, secp521r1"})
+  void ecTokensAreAllowedWithTheAlgorithmOfTheKeysCurve(String alg, String curve) throws Exception {
+    KeyPair keys = Tokens.ecKeys(curve);
+    JwtAuthenticator auth = JwtAuthenticator.builder().publicKey(Tokens.pem(keys.getPublic())).clock(CLOCK).build();
+    assertThat(auth.toString()).contains("algorithms=[" + alg + "]");
+    assertThat(check(auth, signed(alg, null, "{\"sub\":\"alice\"}", keys.getPrivate())))
+        .isEqualTo(AuthResult.allow());
+  }
+
+  @Test
+  void ecSignaturesAreChecked() throws Exception {
+    KeyPair p256 = Tokens.ecKeys("secp256r1");
+    JwtAuthenticator auth = JwtAuthenticator.builder().publicKey(p256.getPublic()).clock(CLOCK).build();
+    assertDenied(check(auth, signed("ES256", null, "{}", Tokens.ecKeys("secp256r1").getPrivate())), "signature is invalid");
+    String[] parts = signed("ES256", null, "{\"sub\":\"alice\"}", p256.getPrivate()).split("\\.");
+    // CVE-2022-21449, "psychic signatures": r = s = 0 must never verify.
+    assertDenied(check(auth, parts[0] + "." + parts[1] + "." + b64(new byte[64])), "signature is invalid");
+    // The payload changed under a valid signature.
+    assertDenied(check(auth, parts[0] + "." + b64("{\"sub\":\"admin\"}") + "." + parts[2]), "signature is invalid");
+    // A DER signature (the JDK's own format) where JWS has R || S.
+    Signature der = Signature.getInstance("SHA256withECDSA");
+    der.initSign(p256.getPrivate());
+    der.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+    assertDenied(check(auth, parts[0] + "." + parts[1] + "." + b64(der.sign())), "signature is invalid");
+    // Another curve's algorithm is not accepted for this key.
+    assertDenied(check(auth, signed("ES384", null, "{}", Tokens.ecKeys("secp384r1").getPrivate())),
+        "algorithm ES384 is not accepted");
+  }
+
+  @Test
+  void psTokensAreAllowedWhenEveryAlgorithmOfTheKeyIs() throws Exception {
+    String ps = signed("PS256", null, "{}", rsa.getPrivate());
+    assertDenied(check(rs256(), ps), "algorithm PS256 is not accepted");
+    JwtAuthenticator any = JwtAuthenticator.builder().anyAlgorithmOfTheKey().publicKey(rsa.getPublic()).clock(CLOCK)
+        .build();
+    assertThat(any.toString()).contains("algorithms=[RS256, RS384, RS512, PS256, PS384, PS512]");
+    assertThat(check(any, ps)).isEqualTo(AuthResult.allow());
+    assertThat(check(any, signed("PS512", null, "{}", rsa.getPrivate()))).isEqualTo(AuthResult.allow());
+    assertThat(check(any, rs("RS384", "{}", rsa.getPrivate()))).isEqualTo(AuthResult.allow());
+    assertDenied(check(any, signed("PS256", null, "{}", otherRsa.getPrivate())), "signature is invalid");
+  }
+
+  @Test
+  void keyConfusionIsRefusedForEveryKindOfPublicKey() throws Exception {
+    // HS256 "signed" with the public key as the HMAC secret, in each encoding an attacker might try.
+    KeyPair p256 = Tokens.ecKeys("secp256r1");
+    for (KeyPair keys : List.of(rsa, p256)) {
+      JwtAuthenticator auth = JwtAuthenticator.builder().anyAlgorithmOfTheKey().publicKey(keys.getPublic())
+          .clock(CLOCK).build();
+      for (byte[] secret : List.of(Tokens.pem(keys.getPublic()).getBytes(StandardCharsets.US_ASCII),
+          keys.getPublic().getEncoded())) {
+        for (String alg : List.of("HS256", "HS512")) {
+          assertDenied(check(auth, hs(alg, "{\"sub\":\"admin\"}", secret)), "algorithm " + alg + " is not accepted");
+        }
+      }
+    }
+  }
+
+  @Test
+  void tamperedRsaSignaturesAreDenied() throws Exception {
+    String[] parts = rs("RS256", "{\"sub\":\"alice\"}", rsa.getPrivate()).split("\\.");
+    byte[] signature = Base64.getUrlDecoder().decode(parts[2]);
+    signature[signature.length / 2] ^= 1;
+    assertDenied(check(rs256(), parts[0] + "." + parts[1] + "." + b64(signature)), "signature is invalid");
+    // The same signature under a header naming another accepted algorithm.
+    JwtAuthenticator any = JwtAuthenticator.builder().anyAlgorithmOfTheKey().publicKey(rsa.getPublic()).clock(CLOCK)
+        .build();
+    assertDenied(check(any, b64(header("RS512")) + "." + parts[1] + "." + parts[2]), "signature is invalid");
+    assertDenied(check(any, b64(header("PS256")) + "." + parts[1] + "." + parts[2]), "signature is invalid");
+  }
+
+  @Test
+  void timeClaimsFollowTheInjectedClock() throws Exception {
+    MutableClock clock = new MutableClock(NOW);
+    KeyPair p384 = Tokens.ecKeys("secp384r1");
+    JwtAuthenticator es = JwtAuthenticator.builder().publicKey(p384.getPublic()).clock(clock).build();
+    String expiring = signed("ES384", null, "{\"exp\":" + (NOW_S + 60) + "}", p384.getPrivate());
+    String later = signed("ES384", null, "{\"nbf\":" + (NOW_S + 60) + "}", p384.getPrivate());
+    assertThat(check(es, expiring)).isEqualTo(AuthResult.allowUntil(NOW.plusSeconds(60)));
+    assertDenied(check(es, later), "not valid yet (nbf)");
+    clock.advance(Duration.ofSeconds(60));
+    assertDenied(check(es, expiring), "has expired (exp)");
+    assertThat(check(es, later)).isEqualTo(AuthResult.allow());
+  }
+
+  @Test
+  void aWrongIssuerOrAudienceIsDenied() throws Exception {
+    JwtAuthenticator auth = JwtAuthenticator.builder().secret(SECRET).clock(CLOCK)
+        .verifyClaim("iss", "https://issuer.example").verifyClaim("aud", "gateway").build();
+    String iss = "\"iss\":\"https://issuer.example\"";
+    assertThat(check(auth, hs("HS256", "{" + iss + ",\"aud\":\"gateway\"}", SECRET))).isEqualTo(AuthResult.allow());
+    assertThat(check(auth, hs("HS256", "{" + iss + ",\"aud\":[\"other\",\"gateway\"]}", SECRET)))
+        .isEqualTo(AuthResult.allow());
+    assertDenied(check(auth, hs("HS256", "{\"iss\":\"https://evil.example\",\"aud\":\"gateway\"}", SECRET)),
+        "claim iss does not match https://issuer.example");
+    assertDenied(check(auth, hs("HS256", "{" + iss + ",\"aud\":\"other\"}", SECRET)),
+        "claim aud does not match gateway");
+    assertDenied(check(auth, hs("HS256", "{" + iss + ",\"aud\":[\"other\"]}", SECRET)),
+        "claim aud does not match gateway");
+    assertDenied(check(auth, hs("HS256", "{" + iss + ",\"aud\":[]}", SECRET)), "claim aud does not match gateway");
+    assertDenied(check(auth, hs("HS256", "{" + iss + ",\"aud\":[[\"gateway\"]]}", SECRET)),
+        "claim aud does not match gateway");
+    assertDenied(check(auth, hs("HS256", "{" + iss + "}", SECRET)), "claim aud is missing");
+  }
+
+  @Test
+  void tokensOfAnAlgorithmTheSecretIsTooShortForAreDenied() throws Exception {
+    // RFC 7518, section 3.2: an HMAC key at least as long as the hash. Nimbus will not use a shorter one.
+    byte[] twelve = "short secret".getBytes(StandardCharsets.UTF_8);
+    JwtAuthenticator tooShort = JwtAuthenticator.builder().secret(twelve).clock(CLOCK).build();
+    assertDenied(check(tooShort, hs("HS256", "{}", twelve)),
+        "JWT algorithm HS256 needs a secret of at least 32 bytes; the configured secret is shorter");
+    byte[] forty = "forty bytes of secret, enough for HS256.".getBytes(StandardCharsets.UTF_8);
+    JwtAuthenticator all = JwtAuthenticator.builder().anyAlgorithmOfTheKey().secret(forty).clock(CLOCK).build();
+    assertThat(all.toString()).contains("algorithms=[HS256, HS384, HS512]");
+    assertThat(check(all, hs("HS256", "{}", forty))).isEqualTo(AuthResult.allow());
+    assertDenied(check(all, hs("HS384", "{}", forty)), "JWT algorithm HS384 needs a secret of at least 48 bytes");
+    assertDenied(check(all, hs("HS512", "{}", forty)), "JWT algorithm HS512 needs a secret of at least 64 bytes");
+  }
+
+  @Test
+  void theTokenCanBeReadFromTheUsername() throws Exception {
+    JwtAuthenticator auth = JwtAuthenticator.builder().secret(SECRET).from(JwtAuthenticator.From.USERNAME)
+        .verifyClaim("clientid", "${clientid}").clock(CLOCK).build();
+    String token = hs("HS256", "{\"clientid\":\"c1\"}", SECRET);
+    assertThat(auth.authenticate(request("c1", token, "")).toCompletableFuture().join())
+        .isEqualTo(AuthResult.allow());
+    assertThat(auth.authenticate(request("c1", "alice", token)).toCompletableFuture().join())
+        .isEqualTo(AuthResult.ignore());
+    assertThat(auth.toString()).contains("from=username");
+  }
+
+  @Test
+  void unencodedPayloadsAndDuplicateMembersAreDenied() throws Exception {
+    JwtAuthenticator auth = JwtAuthenticator.builder().secret(SECRET).verifyClaim("sub", "alice").clock(CLOCK)
+        .build();
+    assertDenied(check(auth, Tokens.hmac("{\"alg\":\"HS256\",\"b64\":false}", "{}", "HmacSHA256", SECRET)),
+        "unencoded payload (b64");
+    // Parsers disagree on which of two equal names wins: such a token is refused, not guessed at.
+    assertDenied(check(auth, Tokens.hmac(header("HS256"), "{\"sub\":\"admin\",\"sub\":\"alice\"}", "HmacSHA256",
+        SECRET)), "payload is malformed");
+    assertDenied(check(auth, Tokens.hmac("{\"alg\":\"none\",\"alg\":\"HS256\"}", "{\"sub\":\"alice\"}",
+        "HmacSHA256", SECRET)), "header is malformed");
+  }
+
+  @Test
+  void keysAndAlgorithmsMustFit(@TempDir Path dir) throws Exception {
+    KeyPair p256 = Tokens.ecKeys("secp256r1");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().algorithm(JwtAlgorithm.RS256).publicKey(p256.getPublic())
+        .build()).hasMessage("algorithm RS256 needs an RSA public_key, but public_key is an EC key");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().algorithm(JwtAlgorithm.ES256).publicKey(rsa.getPublic())
+        .build()).hasMessage("algorithm ES256 needs an EC public_key on P-256, but public_key is an RSA key");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().algorithm(JwtAlgorithm.ES384).publicKey(p256.getPublic())
+        .build()).hasMessage("algorithm ES384 needs an EC public_key on P-384, but public_key is on P-256");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().algorithm(JwtAlgorithm.ES256).secret(SECRET).build())
+        .hasMessage("algorithm ES256 needs a public_key, but secret is set");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().algorithm(JwtAlgorithm.HS256)
+        .jwksEndpoint("https://issuer.example/jwks").build())
+        .hasMessage("algorithm HS256 needs a secret, but endpoint (use_jwks = true) is set");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().jwksEndpoint("https://issuer.example/jwks").secret(SECRET)
+        .build()).hasMessage("set either endpoint (use_jwks = true) or secret, not both");
+    for (String url : List.of("ftp://issuer.example/jwks", "issuer.example/jwks", "https:///jwks")) {
+      assertThatThrownBy(() -> JwtAuthenticator.builder().jwksEndpoint(url))
+          .hasMessage("endpoint must be an http:// or https:// URL with a host");
+    }
+    assertThatThrownBy(() -> JwtAuthenticator.builder().jwksEndpoint("https://a b/"))
+        .hasMessage("endpoint is not a valid URL");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().jwksRefreshInterval(Duration.ZERO))
+        .hasMessage("refresh_interval must be more than zero");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().jwksEndpoint("http://127.0.0.1/jwks")
+        .jwksSslContext(SSLContext.getDefault()).build())
+        .hasMessage("ssl (the TLS trust of the JWKS endpoint) needs an https:// endpoint");
+    Path missing = dir.resolve("missing-ca.pem");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().jwksCacertfile(missing))
+        .hasMessage("ssl.cacertfile: cannot read " + missing + " (NoSuchFileException)");
+    Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a certificate");
+    assertThatThrownBy(() -> JwtAuthenticator.builder().jwksCacertfile(garbage))
+        .hasMessage("ssl.cacertfile: " + garbage + " holds no PEM certificate");
   }
 }

@@ -72,7 +72,8 @@ class SecretsNotLoggedTest {
     try {
       exerciseHttp();
       exerciseUserStore();
-      tokens = exerciseJwt();
+      tokens = new java.util.ArrayList<>(exerciseJwt());
+      tokens.addAll(exerciseJwks());
       exerciseGatewayChain();
     } finally {
       System.setErr(original);
@@ -92,6 +93,11 @@ class SecretsNotLoggedTest {
         .contains("JWT authentication of client dev-1: denied: JWT signature is invalid")
         .contains("JWT authentication of client dev-1: denied: JWT has expired (exp)")
         .contains("JWT authentication of client dev-1: the password is not a JWT")
+        .contains("WARN io.exproto.auth.jwt.JwksSource - JWT authentication: cannot fetch the JWKS from"
+            + " http://127.0.0.1:")
+        .contains("the endpoint is unreachable")
+        .contains("the answer is not a JWK set")
+        .contains("JWT authentication of client dev-1: ignoring: JWT cannot be checked")
         .contains("Authentication denied for client chain-1");
 
     assertThat(log).doesNotContain(PASSWORD).doesNotContain(JWT_SECRET).doesNotContain(QUERY_SECRET);
@@ -195,6 +201,42 @@ class SecretsNotLoggedTest {
     assertThat(run(jwt, mismatch).decision()).isEqualTo(AuthResult.Decision.DENY);
     assertThat(run(jwt, PASSWORD)).isEqualTo(AuthResult.ignore());
     return List.of(valid, badSignature, expired, mismatch);
+  }
+
+  /** JWKS endpoints that are down or answer garbage (echoing the request): their query stays out. */
+  private static List<String> exerciseJwks() throws Exception {
+    // No key set can be had, so the signature is never checked: any bytes do.
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String token = b64.encodeToString("{\"alg\":\"RS256\",\"kid\":\"k1\"}".getBytes(StandardCharsets.UTF_8))
+        + "." + b64.encodeToString(("{\"pw\":\"" + PASSWORD + "\"}").getBytes(StandardCharsets.UTF_8))
+        + "." + b64.encodeToString("Sig-distinctive-4669-of-256-bytes".getBytes(StandardCharsets.UTF_8));
+
+    int downPort;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      downPort = probe.getLocalPort();
+    }
+    JwtAuthenticator down = JwtAuthenticator.builder()
+        .jwksEndpoint("http://127.0.0.1:" + downPort + "/jwks?token=" + QUERY_SECRET).build();
+    assertThat(run(down, token).decision()).isEqualTo(AuthResult.Decision.IGNORE);
+
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", exchange -> {
+      try (exchange) {
+        byte[] body = ("not a key set: " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+      }
+    });
+    server.start();
+    try {
+      JwtAuthenticator garbage = JwtAuthenticator.builder()
+          .jwksEndpoint("http://127.0.0.1:" + server.getAddress().getPort() + "/jwks?token=" + QUERY_SECRET).build();
+      assertThat(run(garbage, token).decision()).isEqualTo(AuthResult.Decision.IGNORE);
+      assertThat(garbage.toString()).doesNotContain(QUERY_SECRET);
+    } finally {
+      server.stop(0);
+    }
+    return List.of(token);
   }
 
   /** A gateway chaining all three backends, so the gateway's own lines are checked too. */

@@ -121,6 +121,9 @@ import java.util.regex.Pattern;
  *     { mechanism = jwt, use_jwks = false,                      # JwtAuthenticator
  *       algorithm = hmac-based, secret = "...", secret_base64_encoded = false
  *       # or: algorithm = public-key, public_key = "-----BEGIN PUBLIC KEY-----..." (or a PEM file path)
+ *       # or: use_jwks = true, endpoint = "https://issuer.example/jwks", refresh_interval = 300,
+ *       #     ssl { cacertfile = "issuer-ca.pem" }             # the keys of a JWKS endpoint
+ *       from = password,                                        # or username: where the token is
  *       verify_claims { clientid = "${clientid}" } }
  *   ]
  *   authorization {                       # (project key) a RuleAuthorizer (Gateway.Builder.authorizer)

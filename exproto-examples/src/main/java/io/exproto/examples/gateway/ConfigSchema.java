@@ -165,8 +165,22 @@ final class ConfigSchema {
         "user_id_type",
         // mechanism = jwt
         "use_jwks", "algorithm", "secret", "secret_base64_encoded", "public_key", "from",
-        "disconnect_after_expire")) {
+        "disconnect_after_expire", "endpoint", "refresh_interval")) {
       value("authentication." + key);
+    }
+    // mechanism = jwt with use_jwks = true: the TLS trust of an https:// endpoint
+    section("authentication.ssl");
+    for (String key : List.of("enable", "cacertfile", "verify")) {
+      value("authentication.ssl." + key);
+    }
+    for (String key : List.of("certfile", "keyfile", "password")) {
+      notSupported("authentication.ssl." + key, "is not supported: the JWKS endpoint is fetched"
+          + " without a client certificate");
+    }
+    for (String key : List.of("server_name_indication", "versions", "ciphers", "depth",
+        "secure_renegotiate", "reuse_sessions", "log_level", "hibernate_after", "partial_chain",
+        "verify_peer_ext_key_usage")) {
+      notSupported("authentication.ssl." + key, null);
     }
     map("authentication.headers");
     map("authentication.body");
@@ -175,8 +189,8 @@ final class ConfigSchema {
     value("authentication.users.user_id");
     value("authentication.users.password");
     value("authentication.users.is_superuser");
-    for (String key : List.of("ssl", "pool_size", "connect_timeout", "enable_pipelining", "max_retries",
-        "retry_interval", "endpoint", "refresh_interval", "acl_claim_name")) {
+    for (String key : List.of("pool_size", "connect_timeout", "enable_pipelining", "max_retries",
+        "retry_interval", "acl_claim_name")) {
       notSupported("authentication." + key, null);
     }
     notSupported("authentication.password_hash_algorithm", "is not supported: the passwords of the users"

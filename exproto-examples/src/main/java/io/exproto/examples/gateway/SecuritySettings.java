@@ -1,11 +1,11 @@
 package io.exproto.examples.gateway;
 
+import com.typesafe.config.ConfigValueType;
 import io.exproto.auth.Action;
 import io.exproto.auth.Authenticator;
 import io.exproto.auth.AuthzResult;
 import io.exproto.auth.RuleAuthorizer;
 import io.exproto.auth.http.HttpAuthenticator;
-import io.exproto.auth.jwt.JwtAlgorithm;
 import io.exproto.auth.jwt.JwtAuthenticator;
 import io.exproto.auth.store.UserIdType;
 import io.exproto.auth.store.UserStore;
@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,7 +33,8 @@ final class SecuritySettings {
   private static final List<String> BUILT_IN_KEYS = List.of("mechanism", "backend", "enable", "user_id_type",
       "users");
   private static final List<String> JWT_KEYS = List.of("mechanism", "enable", "use_jwks", "algorithm", "secret",
-      "secret_base64_encoded", "public_key", "verify_claims", "from", "disconnect_after_expire");
+      "secret_base64_encoded", "public_key", "endpoint", "refresh_interval", "ssl", "verify_claims", "from",
+      "disconnect_after_expire");
   private static final Set<String> OTHER_EMQX_BACKENDS = Set.of("mysql", "postgresql", "mongodb", "redis",
       "ldap");
   private static final Set<String> OTHER_EMQX_MECHANISMS = Set.of("scram", "gcp_device", "cinfo");
@@ -88,6 +90,10 @@ final class SecuritySettings {
     String backendName = backend.text().trim();
     switch (backendName) {
       case "http": {
+        Setting ssl = element.at("ssl");
+        if (ssl != null) {
+          throw ssl.bad("is not supported yet with backend = http");
+        }
         onlyKeys(element, HTTP_KEYS, "backend = http");
         boolean enabled = enabled(element);
         HttpAuthenticator http = http(element, enabled);
@@ -186,17 +192,16 @@ final class SecuritySettings {
     return element.build(builder::build);
   }
 
-  /** {@code mechanism = jwt}: a {@link JwtAuthenticator} with a secret or a public key. */
+  /** {@code mechanism = jwt}: a {@link JwtAuthenticator} with a secret, a public key or a JWKS. */
   private static JwtAuthenticator jwt(Setting element) throws ConfigFileException {
     JwtAuthenticator.Builder builder = JwtAuthenticator.builder();
     Setting useJwks = element.at("use_jwks");
-    if (useJwks != null && useJwks.bool()) {
-      throw useJwks.bad("use_jwks = true (keys from a JWKS endpoint) is not supported yet; use"
-          + " use_jwks = false with secret or public_key");
-    }
+    boolean fromJwks = useJwks != null && useJwks.bool();
     Setting from = element.at("from");
-    if (from != null && from.choice("password", "username").equals("username")) {
-      throw from.bad("from = username is not supported yet; the token is read from the password");
+    if (from != null) {
+      JwtAuthenticator.From field = from.choice("password", "username").equals("username")
+          ? JwtAuthenticator.From.USERNAME : JwtAuthenticator.From.PASSWORD;
+      from.apply(() -> builder.from(field));
     }
     Setting disconnectAfterExpire = element.at("disconnect_after_expire");
     if (disconnectAfterExpire != null && !disconnectAfterExpire.bool()) {
@@ -204,8 +209,42 @@ final class SecuritySettings {
           + " expires (exp); remove it or set true");
     }
     Setting algorithm = element.at("algorithm");
+    Setting secret = element.at("secret");
+    Setting publicKey = element.at("public_key");
+    Setting endpoint = element.at("endpoint");
+    if (fromJwks) {
+      jwks(element, builder);
+    } else {
+      for (String key : List.of("endpoint", "refresh_interval", "ssl")) {
+        Setting jwksKey = element.at(key);
+        if (jwksKey != null) {
+          throw jwksKey.bad("is for use_jwks = true (keys from a JWKS endpoint); set use_jwks = true"
+              + " or remove it");
+        }
+      }
+      fixedKey(element, builder);
+    }
+    Setting verifyClaims = element.at("verify_claims");
+    if (verifyClaims != null) {
+      Map<String, String> value = verifyClaims.textMap();
+      verifyClaims.apply(() -> builder.verifyClaims(value));
+    }
+    Map<String, Setting> blame = new LinkedHashMap<>();
+    blame.put("algorithm", algorithm);
+    blame.put("secret", secret);
+    blame.put("public_key", publicKey);
+    blame.put("endpoint", endpoint);
+    blame.put("verify_claims", verifyClaims);
+    return element.build(builder::build, blame);
+  }
+
+  /** {@code use_jwks = false}: {@code algorithm} with {@code secret} or {@code public_key}. */
+  private static void fixedKey(Setting element, JwtAuthenticator.Builder builder)
+      throws ConfigFileException {
+    Setting algorithm = element.at("algorithm");
     if (algorithm == null) {
-      throw element.bad("needs algorithm = hmac-based (with secret) or public-key (with public_key)");
+      throw element.bad("needs algorithm = hmac-based (with secret) or public-key (with public_key), or"
+          + " use_jwks = true with endpoint");
     }
     Setting secret = element.at("secret");
     Setting secretBase64 = element.at("secret_base64_encoded");
@@ -219,7 +258,7 @@ final class SecuritySettings {
       }
       String value = secret.text();
       boolean base64 = secretBase64 != null && secretBase64.bool();
-      algorithm.apply(() -> builder.algorithms(JwtAlgorithm.HS256, JwtAlgorithm.HS384, JwtAlgorithm.HS512));
+      algorithm.apply(builder::anyAlgorithmOfTheKey);
       secret.apply(() -> {
         if (base64) {
           builder.secretBase64(value);
@@ -238,20 +277,59 @@ final class SecuritySettings {
         throw element.bad("needs public_key with algorithm = public-key");
       }
       String pem = publicKeyPem(publicKey);
-      algorithm.apply(() -> builder.algorithms(JwtAlgorithm.RS256, JwtAlgorithm.RS384, JwtAlgorithm.RS512));
+      // RS and PS with an RSA key, the ES algorithm of an EC key's curve: EMQX's public-key.
+      algorithm.apply(builder::anyAlgorithmOfTheKey);
       publicKey.apply(() -> builder.publicKey(pem));
     }
-    Setting verifyClaims = element.at("verify_claims");
-    if (verifyClaims != null) {
-      Map<String, String> value = verifyClaims.textMap();
-      verifyClaims.apply(() -> builder.verifyClaims(value));
+  }
+
+  /** {@code use_jwks = true}: {@code endpoint}, {@code refresh_interval} and {@code ssl}. */
+  private static void jwks(Setting element, JwtAuthenticator.Builder builder)
+      throws ConfigFileException {
+    for (String key : List.of("secret", "secret_base64_encoded", "public_key")) {
+      Setting fixedKey = element.at(key);
+      if (fixedKey != null) {
+        throw fixedKey.bad("is for use_jwks = false; with use_jwks = true the keys come from"
+            + " endpoint");
+      }
     }
-    Map<String, Setting> blame = new LinkedHashMap<>();
-    blame.put("algorithm", algorithm);
-    blame.put("secret", secret);
-    blame.put("public_key", publicKey);
-    blame.put("verify_claims", verifyClaims);
-    return element.build(builder::build, blame);
+    Setting algorithm = element.at("algorithm");
+    if (algorithm != null && algorithm.choice("hmac-based", "public-key").equals("hmac-based")) {
+      throw algorithm.bad("must be public-key (or left out) with use_jwks = true: a JWKS holds"
+          + " public keys");
+    }
+    Setting endpoint = element.at("endpoint");
+    if (endpoint == null) {
+      throw element.bad("needs endpoint, the URL of the JWKS, with use_jwks = true");
+    }
+    String url = endpoint.nonEmptyText().trim();
+    endpoint.apply(() -> builder.jwksEndpoint(url));
+    Setting refreshInterval = element.at("refresh_interval");
+    if (refreshInterval != null) {
+      // EMQX's value is a number of seconds; a duration such as 5m is taken too.
+      Duration interval = refreshInterval.value().valueType() == ConfigValueType.NUMBER
+          ? Duration.ofSeconds(refreshInterval.positiveInt()) : refreshInterval.positiveDuration();
+      refreshInterval.apply(() -> builder.jwksRefreshInterval(interval));
+    }
+    Setting ssl = element.at("ssl");
+    Setting enable = ssl == null ? null : ssl.at("enable");
+    if (ssl == null || (enable != null && !enable.bool())) {
+      return;
+    }
+    if (!url.toLowerCase(Locale.ROOT).startsWith("https://")) {
+      throw ssl.bad("is for an https:// endpoint; endpoint is not one");
+    }
+    Setting verify = ssl.at("verify");
+    if (verify != null && verify.choice("verify_peer", "verify_none").equals("verify_none")) {
+      throw verify.bad("verify_none is not supported: the keys must come from an authenticated"
+          + " server; set cacertfile to the CA of the endpoint's certificate, or leave it out to"
+          + " trust the JDK's CA store");
+    }
+    Setting cacertfile = ssl.at("cacertfile");
+    if (cacertfile != null) {
+      Path file = Path.of(cacertfile.path());
+      cacertfile.apply(() -> builder.jwksCacertfile(file));
+    }
   }
 
   /** The PEM text of {@code public_key}: the value itself, or the content of the file it names. */

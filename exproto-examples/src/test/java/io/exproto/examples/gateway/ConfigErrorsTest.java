@@ -493,7 +493,7 @@ class ConfigErrorsTest {
             use_jwks = true
           }
         }
-        """, "gateway.exproto.authentication.use_jwks", 4, "not supported yet");
+        """, "gateway.exproto.authentication", 2, "needs endpoint, the URL of the JWKS, with use_jwks = true");
     assertError("""
         gateway.exproto {
           authentication {
@@ -530,6 +530,65 @@ class ConfigErrorsTest {
           }
         }
         """, "gateway.exproto.authentication.verify_claims.sub", 6, "unknown placeholder ${peerhost}");
+  }
+
+  @Test
+  void jwksKeys() throws Exception {
+    Files.writeString(dir.resolve("not-a-ca.pem"), "not a certificate");
+    String[][] cases = {
+        {"endpoint = \"ftp://issuer.example/jwks\"", "endpoint", "must be an http:// or https:// URL with a host"},
+        {"endpoint = \"\"", "endpoint", "must not be empty"},
+        {"endpoint = \"https://issuer.example/jwks\", refresh_interval = 0", "refresh_interval", "must be at least 1"},
+        {"endpoint = \"https://issuer.example/jwks\", refresh_interval = soon", "refresh_interval",
+            "must be a duration such as 30s"},
+        {"endpoint = \"https://issuer.example/jwks\", refresh_interval = 0s", "refresh_interval",
+            "must be more than zero"},
+        {"endpoint = \"https://issuer.example/jwks\", secret = \"a shared secret of at least 32 bytes\"", "secret",
+            "is for use_jwks = false"},
+        {"endpoint = \"https://issuer.example/jwks\", public_key = \"key.pem\"", "public_key",
+            "is for use_jwks = false"},
+        {"endpoint = \"https://issuer.example/jwks\", algorithm = hmac-based", "algorithm", "must be public-key"},
+        {"endpoint = \"http://issuer.example/jwks\", ssl { enable = true }", "ssl", "is for an https:// endpoint"},
+        {"endpoint = \"https://issuer.example/jwks\", ssl { verify = verify_none }", "ssl.verify",
+            "verify_none is not supported"},
+        {"endpoint = \"https://issuer.example/jwks\", ssl { verify = maybe }", "ssl.verify",
+            "must be verify_peer or verify_none"},
+        {"endpoint = \"https://issuer.example/jwks\", ssl { cacertfile = \"missing-ca.pem\" }", "ssl.cacertfile",
+            "cannot read"},
+        {"endpoint = \"https://issuer.example/jwks\", ssl { cacertfile = \"not-a-ca.pem\" }", "ssl.cacertfile",
+            "holds no PEM certificate"},
+        {"endpoint = \"https://issuer.example/jwks\", ssl { certfile = \"client.pem\" }", "ssl.certfile",
+            "without a client certificate"},
+        {"endpoint = \"https://issuer.example/jwks\", ssl { server_name_indication = \"x\" }",
+            "ssl.server_name_indication", "not supported yet"},
+        {"endpoint = \"https://issuer.example/jwks\", from = header", "from", "must be password or username"},
+        {"endpoint = \"https://issuer.example/jwks\", pool_size = 8", "pool_size", "not supported yet"},
+    };
+    for (String[] c : cases) {
+      assertError("""
+          gateway.exproto.authentication {
+            mechanism = jwt, use_jwks = true
+            %s
+          }
+          """.formatted(c[0]), "gateway.exproto.authentication." + c[1], 3, c[2]);
+    }
+    assertError("""
+        gateway.exproto.authentication {
+          mechanism = jwt, algorithm = public-key, public_key = "key.pem"
+          endpoint = "https://issuer.example/jwks"
+        }
+        """, "gateway.exproto.authentication.endpoint", 3, "is for use_jwks = true");
+    assertError("""
+        gateway.exproto.authentication {
+          mechanism = jwt, use_jwks = maybe, endpoint = "https://issuer.example/jwks"
+        }
+        """, "gateway.exproto.authentication.use_jwks", 2, "must be true or false");
+    assertError("""
+        gateway.exproto.authentication {
+          mechanism = password_based, backend = http, url = "https://127.0.0.1/auth"
+          ssl { enable = true }
+        }
+        """, "gateway.exproto.authentication.ssl", 3, "not supported yet with backend = http");
   }
 
   @Test

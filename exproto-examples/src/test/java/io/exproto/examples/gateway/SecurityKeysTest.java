@@ -3,13 +3,26 @@ package io.exproto.examples.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.exproto.adapter.Adapter;
 import io.exproto.adapter.ClientInfo;
 import io.exproto.adapter.ResultCode;
 import io.exproto.examples.support.Jwts;
 import io.exproto.examples.support.LineClient;
 import io.exproto.examples.support.Resources;
+import io.exproto.examples.support.TestCertificates;
 import io.exproto.gateway.Gateway;
 import io.exproto.gateway.GatewayMetrics;
 import io.exproto.handler.ConnectionHandler;
@@ -21,11 +34,16 @@ import io.exproto.handler.TimerTimeout;
 import io.exproto.testing.InProcessListener;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -37,6 +55,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -284,6 +303,128 @@ class SecurityKeysTest {
         }
         """.formatted(Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)))));
     assertThat(hmac.authenticate("h1", "", Jwts.hs256(secret, "{}"))).isEqualTo(ResultCode.SUCCESS);
+  }
+
+  private static KeyPair rsaKeys() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    return generator.generateKeyPair();
+  }
+
+  private static KeyPair p256() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+    generator.initialize(new ECGenParameterSpec("secp256r1"));
+    return generator.generateKeyPair();
+  }
+
+  private static String es256(KeyPair keys, String kid, String claims) throws Exception {
+    JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(kid).build(), new Payload(claims));
+    jws.sign(new ECDSASigner((ECPrivateKey) keys.getPrivate()));
+    return jws.serialize();
+  }
+
+  private static void sendJson(HttpExchange exchange, String body) throws java.io.IOException {
+    try (exchange) {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("content-type", "application/json");
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+    }
+  }
+
+  @Test
+  void jwtWithAnEcPublicKeyFileAndTheTokenInTheUsername() throws Exception {
+    KeyPair keys = p256();
+    Path publicKey = Files.writeString(dir.resolve("jwt-ec.pem"), "-----BEGIN PUBLIC KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(keys.getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n");
+    Probe ec = resources.track(new Probe("""
+        gateway.exproto.authentication {
+          mechanism = jwt, algorithm = public-key, public_key = "%s", from = username
+        }
+        """.formatted(publicKey)));
+    assertThat(ec.authenticate("e1", es256(keys, null, "{\"sub\":\"x\"}"), "")).isEqualTo(ResultCode.SUCCESS);
+    assertThat(ec.authenticate("e2", es256(p256(), null, "{}"), "")).isEqualTo(ResultCode.PERMISSION_DENY);
+    assertThat(ec.authenticate("e3", Jwts.hs256("a shared secret of at least 32 bytes", "{}"), ""))
+        .isEqualTo(ResultCode.PERMISSION_DENY);
+  }
+
+  @Test
+  void jwtWithTheKeysOfAJwksEndpoint() throws Exception {
+    KeyPair rsa = rsaKeys();
+    KeyPair ec = p256();
+    String jwks = new JWKSet(List.of(new RSAKey.Builder((RSAPublicKey) rsa.getPublic()).keyID("k1").build(),
+        new ECKey.Builder(Curve.P_256, (ECPublicKey) ec.getPublic()).keyID("e1").build())).toString();
+    AtomicInteger fetches = new AtomicInteger();
+    http.createContext("/jwks", exchange -> {
+      fetches.incrementAndGet();
+      sendJson(exchange, jwks);
+    });
+    Probe probe = resources.track(new Probe("""
+        gateway.exproto.authentication {
+          mechanism = jwt
+          use_jwks = true
+          endpoint = "http://127.0.0.1:%d/jwks"
+          refresh_interval = 300
+          verify_claims { sub = "${username}" }
+        }
+        """.formatted(http.getAddress().getPort())));
+    assertThat(probe.authenticate("j1", "alice", Jwts.rs256(rsa.getPrivate(), "{\"sub\":\"alice\"}")))
+        .isEqualTo(ResultCode.SUCCESS);
+    assertThat(probe.authenticate("j2", "alice", es256(ec, "e1", "{\"sub\":\"alice\"}")))
+        .isEqualTo(ResultCode.SUCCESS);
+    assertThat(probe.authenticate("j3", "bob", Jwts.rs256(rsa.getPrivate(), "{\"sub\":\"alice\"}")))
+        .isEqualTo(ResultCode.PERMISSION_DENY);
+    assertThat(probe.authenticate("j4", "alice", Jwts.hs256("a shared secret of at least 32 bytes",
+        "{\"sub\":\"alice\"}"))).isEqualTo(ResultCode.PERMISSION_DENY);
+    assertThat(fetches).hasValue(1);
+
+    // An endpoint that is down: the JWT authenticator ignores, the next one decides.
+    int downPort;
+    try (ServerSocket probePort = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      downPort = probePort.getLocalPort();
+    }
+    Probe chain = resources.track(new Probe("""
+        gateway.exproto.authentication = [
+          {mechanism = jwt, use_jwks = true, endpoint = "http://127.0.0.1:%d/jwks", refresh_interval = 5m}
+          {mechanism = password_based, backend = http, url = "%s", body { username = "${username}" }}
+        ]
+        """.formatted(downPort, authUrl())));
+    String token = Jwts.rs256(rsa.getPrivate(), "{}");
+    assertThat(chain.authenticate("j5", "httpuser", token)).isEqualTo(ResultCode.SUCCESS);
+    verdict.set("deny");
+    assertThat(chain.authenticate("j6", "httpuser", token)).isEqualTo(ResultCode.PERMISSION_DENY);
+    assertThat(requests).hasSize(2);
+  }
+
+  @Test
+  void jwtWithAnHttpsJwksEndpointTrustedByItsCacertfile() throws Exception {
+    TestCertificates certificates = TestCertificates.generate();
+    certificates.writeAll(dir);
+    KeyPair ec = p256();
+    String jwks = new JWKSet(new ECKey.Builder(Curve.P_256, (ECPublicKey) ec.getPublic()).keyID("e1").build())
+        .toString();
+    HttpsServer https = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    https.setHttpsConfigurator(new HttpsConfigurator(certificates.serverSslContext()));
+    https.createContext("/jwks", exchange -> sendJson(exchange, jwks));
+    https.start();
+    try {
+      String endpoint = "https://127.0.0.1:" + https.getAddress().getPort() + "/jwks";
+      Probe trusted = resources.track(new Probe("""
+          gateway.exproto.authentication {
+            mechanism = jwt, use_jwks = true, endpoint = "%s"
+            ssl { enable = true, cacertfile = "%s", verify = verify_peer }
+          }
+          """.formatted(endpoint, dir.resolve("ca.pem"))));
+      assertThat(trusted.authenticate("t1", "", es256(ec, "e1", "{}"))).isEqualTo(ResultCode.SUCCESS);
+      // Without the CA the JDK's store decides, which does not know the test CA: no keys, no entry.
+      Probe untrusted = resources.track(new Probe("""
+          gateway.exproto.authentication { mechanism = jwt, use_jwks = true, endpoint = "%s" }
+          """.formatted(endpoint)));
+      assertThat(untrusted.authenticate("t2", "", es256(ec, "e1", "{}"))).isEqualTo(ResultCode.PERMISSION_DENY);
+    } finally {
+      https.stop(0);
+    }
   }
 
   @Test

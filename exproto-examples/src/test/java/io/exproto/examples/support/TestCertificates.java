@@ -98,6 +98,19 @@ public final class TestCertificates {
     return ca.getCertificate();
   }
 
+  /**
+   * Makes a TLS server context with the server certificate (for {@code localhost} and
+   * {@code 127.0.0.1}, issued by the CA), for a test's own HTTPS server.
+   *
+   * @return the context
+   * @throws GeneralSecurityException when the key cannot be used
+   */
+  public SSLContext serverSslContext() throws GeneralSecurityException {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(server.toKeyManagerFactory().getKeyManagers(), null, null);
+    return context;
+  }
+
   /** Returns the client certificate's chain (the client's certificate, then the CA's). */
   public X509Certificate[] clientChain() {
     return new X509Certificate[] {client.getCertificate(), ca.getCertificate()};

@@ -199,8 +199,9 @@ class GrpcHandlerFaultTest {
     assertThat(gateway.metrics().get(GatewayMetrics.HANDLER_ERRORS))
         .isGreaterThanOrEqualTo(sender.devices.size());
     for (int i = 0; i < sender.devices.size(); i++) {
-      // Each line reached the handler at most once, in order.
-      assertThat(sender.sentLines(i)).startsWith(echo.linesOf("d" + i).toArray(String[]::new));
+      // Each line reached the handler at most once, in order (the one in flight at the kill may
+      // or may not have; the close still flushes what was queued behind it).
+      assertThat(sender.sentLines(i)).containsSubsequence(echo.linesOf("d" + i));
     }
   }
 
@@ -254,10 +255,11 @@ class GrpcHandlerFaultTest {
       InProcessDevice device = sender.devices.get(i);
       List<String> got = echo.linesOf("d" + i);
       if (device.isClosed()) {
-        // Its callback was at the handler when it died: not sent again.
+        // Its callback was on the connection when it died: not sent again, whether or not it got
+        // to the handler; the close still flushes what was queued behind it.
         closed++;
         assertThat(disconnects).containsEntry(echo.connOf("d" + i), "handler_error");
-        assertThat(sender.sentLines(i)).as("device %d", i).startsWith(got.toArray(String[]::new));
+        assertThat(sender.sentLines(i)).as("device %d", i).containsSubsequence(got);
       } else {
         // Nothing lost, nothing twice, in order.
         assertThat(got).as("device %d", i).containsExactlyElementsOf(sender.sentLines(i));

@@ -1,9 +1,17 @@
 package io.exproto.handler;
 
 /**
- * A handler callback failed because the handler could not be reached or did not answer in time
- * (for a remote handler: gRPC UNAVAILABLE or DEADLINE_EXCEEDED). Under the {@code retry} failure
- * policy such a callback is retried; any other failure closes the connection.
+ * A handler callback failed without reaching the handler: the handler provably never received it,
+ * so sending it again cannot make the handler act on it twice. For a remote handler: the call was
+ * never handed to a connection to the handler service (the connection was refused or could not be
+ * set up, or none came up within the wait the call allows), or, for the legacy streaming service,
+ * the event was never written to its stream.
+ *
+ * <p>Under the {@code retry} failure policy such a callback is sent again; every other failure (an
+ * error answer, no answer within a deadline, a connection lost while the call was in flight) may
+ * have reached the handler and closes the connection with {@code handler_error} under either
+ * policy. A handler throws it (or completes a callback's stage with it) only when it knows the
+ * event was not processed.
  */
 public class HandlerUnavailableException extends RuntimeException {
 

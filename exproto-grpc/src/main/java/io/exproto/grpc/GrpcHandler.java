@@ -42,15 +42,24 @@ import java.util.concurrent.Executor;
  * }
  * }</pre>
  *
- * <p>Handler restarts: a call that fails with {@code UNAVAILABLE} (the handler is down,
- * restarting or unreachable, or the TLS handshake failed) or {@code DEADLINE_EXCEEDED} (no answer
- * within {@link Builder#callTimeout(Duration)}) completes with an
- * {@link io.exproto.handler.HandlerUnavailableException}. With the gateway's default failure policy
+ * <p>Handler restarts: a callback made while the handler channel is not connected (the handler is
+ * restarting, or the connection is being set up again) waits for it, for at most nine tenths of
+ * {@link Builder#callTimeout(Duration)}, instead of failing at once, so devices that connect in
+ * the first moments after a handler restart are served once it is back. A callback that was never
+ * sent to the handler (no connection within that wait) completes with an
+ * {@link io.exproto.handler.HandlerUnavailableException}: with the gateway's default failure policy
  * ({@code close}) the device is then closed with reason {@code handler_error}, as in EMQX; with
- * {@code Gateway.Builder.failurePolicy(FailurePolicy.RETRY)} the same callback is retried, in order,
- * within the gateway's retry window, so a handler restart loses no device and no byte. Any other
- * status ({@code INTERNAL} from a handler method that threw, {@code UNIMPLEMENTED} from an address
- * that serves another service, ...) closes the device under either policy.
+ * {@code Gateway.Builder.failurePolicy(FailurePolicy.RETRY)} the same callback is sent again, in
+ * order, within the gateway's retry window, so a handler outage loses no device and no byte. A
+ * callback that may have reached the handler is never sent again, since the handler may have
+ * acted on it (published, answered the device): an error answer ({@code INTERNAL} from a handler
+ * method that threw, {@code UNIMPLEMENTED} from an address that serves another service, ...),
+ * {@code DEADLINE_EXCEEDED} from a live handler too slow to answer, or {@code UNAVAILABLE} from a
+ * connection that broke with the call on it (a handler killed mid-call) closes the device with
+ * {@code handler_error} under either policy. The legacy streaming service follows the same rule
+ * for events not yet written to their stream. Set the gateway's handler deadline
+ * ({@code Gateway.Builder.handlerTimeout}) no shorter than the call timeout: a callback still
+ * waiting at the gateway's deadline may have been sent, and closes the device.
  *
  * <p>Threading: nothing in the binding blocks. The handler it creates declares
  * {@link ConnectionHandler#isNonBlocking()}, so the gateway starts each callback call on the thread
@@ -129,8 +138,8 @@ public final class GrpcHandler implements HandlerFactory {
   private Remote openRemote() {
     if (serviceName == ServiceName.STREAMING) {
       StreamingRemoteHandler streaming = handlerTls.isPresent()
-          ? new StreamingRemoteHandler(handlerAddress, handlerTls.get())
-          : new StreamingRemoteHandler(handlerAddress);
+          ? new StreamingRemoteHandler(handlerAddress, callTimeout, handlerTls.get())
+          : new StreamingRemoteHandler(handlerAddress, callTimeout);
       return new Remote(streaming, streaming::close, streaming.address());
     }
     RemoteHandler unary = handlerTls.isPresent()
@@ -329,10 +338,13 @@ public final class GrpcHandler implements HandlerFactory {
     }
 
     /**
-     * Sets the deadline of each callback call to the handler. Default 30 s. A call past it fails
-     * with {@code DEADLINE_EXCEEDED}, which the gateway treats as a handler error (retried under
-     * the retry failure policy). Not used by the legacy streaming service, whose streams have no
-     * deadline; there the gateway's handler deadline bounds each event.
+     * Sets the deadline of each callback call to the handler. Default 30 s. A call made while the
+     * handler channel is not connected waits for it for at most nine tenths of this; one not sent
+     * by then fails as not sent (a handler error, retried under the retry failure policy). A call
+     * that was sent and is not answered by the deadline fails with {@code DEADLINE_EXCEEDED}, a
+     * handler error that is not retried. For the legacy streaming service, whose streams have no
+     * deadline, an event not written to its stream within nine tenths of this fails as not sent.
+     * Keep the gateway's handler deadline no shorter.
      *
      * @param timeout positive
      * @return this builder

@@ -8,15 +8,14 @@ import io.exproto.gateway.GatewayMetrics;
 import io.exproto.grpc.sdk.AdapterClient;
 import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.grpc.sdk.HandlerService;
+import io.exproto.grpc.testkit.Ports;
 import io.exproto.handler.FailurePolicy;
 import io.exproto.transport.tcp.TcpListener;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,13 +59,6 @@ class GrpcHandlerRestartTest {
     return resource;
   }
 
-  /** Picks a free port once, so the handler can be restarted where the gateway expects it. */
-  private static int freePort() throws IOException {
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return probe.getLocalPort();
-    }
-  }
-
   private HandlerServer startHandler() throws IOException {
     HandlerServer server = track(handlers, new HandlerServer(new EchoService(), handlerBind));
     server.start();
@@ -74,11 +66,13 @@ class GrpcHandlerRestartTest {
   }
 
   private Gateway startGateway(TcpListener tcp, FailurePolicy policy) throws Exception {
-    handlerBind = "127.0.0.1:" + freePort();
+    handlerBind = "127.0.0.1:" + Ports.freeLoopbackPort();
     GrpcHandler grpc = GrpcHandler.builder()
         .handlerAddress("http://" + handlerBind)
         .adapterBind("127.0.0.1:0")
-        .callTimeout(Duration.ofSeconds(10)) // generous: a loaded CI machine is slow to connect
+        // A callback made while the handler is down waits for nine tenths of this, then fails as
+        // not sent (retried under retry, closing the device under close).
+        .callTimeout(Duration.ofSeconds(2))
         .build();
     Gateway gateway = track(gateways, Gateway.builder()
         .listener(tcp)

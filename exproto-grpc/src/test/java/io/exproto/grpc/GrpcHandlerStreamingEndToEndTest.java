@@ -10,12 +10,11 @@ import io.exproto.grpc.sdk.AdapterClient;
 import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.grpc.sdk.HandlerService;
 import io.exproto.grpc.testkit.InterleavedEcho;
+import io.exproto.grpc.testkit.Ports;
 import io.exproto.handler.FailurePolicy;
 import io.exproto.testing.InProcessDevice;
 import io.exproto.testing.InProcessListener;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +62,8 @@ class GrpcHandlerStreamingEndToEndTest {
         .handlerAddress(handlerAddress)
         .serviceName(serviceName)
         .adapterBind("127.0.0.1:0")
+        // An event waits for its stream for nine tenths of this, within the handler deadline.
+        .callTimeout(Duration.ofSeconds(2))
         .build();
     assertThat(grpc.serviceName()).isEqualTo(serviceName);
     Gateway gateway = Gateway.builder().listener(listener).handler(grpc).failurePolicy(policy)
@@ -92,10 +93,7 @@ class GrpcHandlerStreamingEndToEndTest {
 
   @Test
   void aRestartedLegacyHandlerGetsTheEventsSentWhileItWasDown() throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
+    int port = Ports.freeLoopbackPort();
     String bind = "127.0.0.1:" + port;
     EchoService echo = new EchoService();
     HandlerServer first = serveLegacy(echo, bind);

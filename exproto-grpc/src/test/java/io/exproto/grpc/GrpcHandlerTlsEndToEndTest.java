@@ -104,6 +104,8 @@ class GrpcHandlerTlsEndToEndTest {
             .serverNameIndication(TestPki.SERVER_NAME)
             .certfile(pki.clientCert).keyfile(pki.clientKey).build())
         .adapterBind("127.0.0.1:0")
+        // A call waits for a connection for nine tenths of this, then the device is closed.
+        .callTimeout(Duration.ofSeconds(1))
         .build();
     Gateway gateway = startGateway(grpc); // failure policy: close (the default)
 
@@ -121,6 +123,7 @@ class GrpcHandlerTlsEndToEndTest {
         .handlerAddress(handlerServer.address())
         .handlerTls(pki.clientTls())
         .adapterBind("127.0.0.1:0")
+        .callTimeout(Duration.ofSeconds(1))
         .build();
     Gateway gateway = startGateway(grpc);
 

@@ -376,8 +376,15 @@ final class Channel implements ConnectionEvents, Subscriber {
     return true;
   }
 
+  /**
+   * Tells whether a failed callback is safe to send again: only when the handler says it never
+   * received it ({@link HandlerUnavailableException}). A callback that may have reached the handler
+   * (an error answer, no answer within the deadline: the engine's own {@link TimeoutException}
+   * among them) is not, because the handler may have acted on it (published, sent to the device)
+   * and would act twice.
+   */
   private static boolean isRetryable(Throwable error) {
-    return error instanceof HandlerUnavailableException || error instanceof TimeoutException;
+    return error instanceof HandlerUnavailableException;
   }
 
   private void onHandlerFailure(Event event, Throwable error) {

@@ -21,14 +21,13 @@ import io.exproto.handler.SocketClosed;
 import io.exproto.handler.SocketCreated;
 import io.exproto.handler.TimerTimeout;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,28 +42,46 @@ import org.slf4j.LoggerFactory;
  * cancelled) and fails with {@code DEADLINE_EXCEEDED}. The deadline is not sent as a
  * {@code grpc-timeout} header, whose value differs on every call and so could not be compressed
  * away by HTTP/2's header table; the deadline timers of the whole JVM share one timer thread, with a
- * resolution of 10 ms. The returned
- * future completes when the handler answers: normally on {@code EmptySuccess}, exceptionally when
- * the call fails, which the gateway treats as a handler error:
+ * resolution of 10 ms.
+ *
+ * <p>A call made while the channel is not connected (the handler is restarting, or its connection
+ * is being set up again) waits for it, for at most nine tenths of the call timeout, instead of
+ * failing at once; a call still unsent then fails as not sent, before the gateway's own handler
+ * deadline (usually the same value) passes. While calls wait, the channel is asked to reconnect
+ * once a second instead of after gRPC's growing backoff, so a restarted handler is found again
+ * within a second. grpc-java's transparent retry stays on: a call that races a connection's end
+ * (a server's GOAWAY) is sent again on a new connection, which is safe because the server
+ * provably did not process it.
+ *
+ * <p>The returned future completes when the handler answers: normally on {@code EmptySuccess},
+ * exceptionally when the call fails, which the gateway treats as a handler error. Whether the
+ * gateway's {@link io.exproto.handler.FailurePolicy#RETRY retry} policy may send the callback
+ * again depends on whether it could have reached the handler:
  * <ul>
- *   <li>with an {@link io.exproto.handler.HandlerUnavailableException} (its cause the
- *       {@link io.grpc.StatusRuntimeException}) when the status is {@code UNAVAILABLE} (the handler
- *       is down, restarting or unreachable, or the TLS handshake failed) or
- *       {@code DEADLINE_EXCEEDED} (no answer within the call timeout): the gateway's
- *       {@link io.exproto.handler.FailurePolicy#RETRY retry} policy retries exactly these;</li>
- *   <li>with the {@link io.grpc.StatusRuntimeException} itself for any other status (for example
- *       {@code INTERNAL} when a handler method threw, {@code UNIMPLEMENTED} when the address serves
- *       another service): these close the connection under either policy;</li>
+ *   <li>with an {@link io.exproto.handler.HandlerUnavailableException} (its cause an
+ *       {@code UNAVAILABLE} {@link io.grpc.StatusRuntimeException}) when the call was never handed
+ *       to a connection to the handler service: no connection came up within the wait (the handler
+ *       is down or unreachable, or the TLS handshake fails), or the client was shut down meanwhile.
+ *       The handler never saw it, so the retry policy sends it again;</li>
+ *   <li>with the {@link io.grpc.StatusRuntimeException} itself for every failure of a call that
+ *       was sent: an error answer ({@code INTERNAL} when a handler method threw,
+ *       {@code UNIMPLEMENTED} when the address serves another service, ...),
+ *       {@code DEADLINE_EXCEEDED} when a live handler did not answer in time, {@code UNAVAILABLE}
+ *       when the connection broke with the call on it (the handler was killed). The handler may
+ *       have acted on these (published, answered the device), so they are never sent again: they
+ *       close the connection under either policy;</li>
  *   <li>with an {@link IllegalStateException} after {@link #close()}.</li>
  * </ul>
- * No thread waits for an answer, and no callback blocks: the handler is
+ * A call counts as sent once gRPC gave it a stream on a connected transport (a
+ * {@link io.grpc.ClientStreamTracer} records it), which errs on the side of never sending a
+ * callback twice.
+ *
+ * <p>No thread waits for an answer, and no callback blocks: the handler is
  * {@linkplain #isNonBlocking() non-blocking}, so the gateway calls it on the thread that has the
  * event instead of its handler pool, and continues on the thread that completed the previous
  * callback's future: the gateway's work after an answer (the connection's next event, or its close
  * after a failed callback, with its unsubscribes and hooks) runs on the channel's network thread.
- * The channel connects lazily, on the first call, and reconnects by
- * itself; after an {@code UNAVAILABLE} failure it is asked to reconnect at once (at most once a
- * second) instead of after gRPC's growing backoff, so a restarted handler is found again quickly.
+ * The channel connects lazily, on the first call, and reconnects by itself.
  *
  * <p>Thread-safe; the gateway calls it concurrently for different connections. {@link #close()}
  * shuts the channel down; calls made after it fail.
@@ -81,7 +98,6 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
   private final long callTimeoutMillis;
   private final ManagedChannel channel;
   private final ClientChannels.ReconnectPacer reconnect;
-  private final ConnectionUnaryHandlerGrpc.ConnectionUnaryHandlerStub stub;
   private final DeadlineCalls calls;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -104,7 +120,8 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
    *
    * @param address the handler service's address, {@code "http://host:port"} or
    *     {@code "https://host:port"}; the host may be a name or an IP literal ({@code [::1]} for IPv6)
-   * @param callTimeout the deadline of each callback call, positive
+   * @param callTimeout the deadline of each callback call, positive; a call waits for a connection
+   *     for at most nine tenths of it
    * @throws IllegalArgumentException when the address is malformed or has no scheme or port (the
    *     message names {@code handler.address}), or when the timeout is not positive
    */
@@ -132,16 +149,16 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
     this.target = Addresses.parseServiceAddress(address, ADDRESS_FIELD);
     this.callTimeoutMillis = ClientChannels.timeoutMillis(callTimeout, "callTimeout");
     this.channel = ClientChannels.open(target, tls, ADDRESS_FIELD);
-    this.reconnect = new ClientChannels.ReconnectPacer(channel, Duration.ofSeconds(1));
-    this.stub = ConnectionUnaryHandlerGrpc.newStub(channel);
     this.calls = new DeadlineCalls(callTimeoutMillis);
+    this.reconnect = new ClientChannels.ReconnectPacer(channel, Duration.ofSeconds(1),
+        Duration.ofMillis(calls.waitMillis()));
   }
 
   /**
    * Returns true: every callback only starts a call and returns. The future completes on the
-   * channel's network thread when the answer arrives, on the shared deadline timer's thread when
-   * the deadline passes first, or before the callback returns when the call cannot even start
-   * (the client is closed, or the channel is failing fast after a failed connection attempt).
+   * channel's network thread when the answer arrives or the call fails, on the shared deadline
+   * timer's thread when the deadline (or the wait for a connection) passes first, or before the
+   * callback returns when the call cannot even start (the client is closed).
    *
    * @return true
    */
@@ -181,7 +198,8 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
         .setConn(event.conn())
         .setConninfo(ProtoConversions.toProto(event.info()))
         .build();
-    return call("OnSocketCreated", event.conn(), request, stub::onSocketCreated);
+    return call("OnSocketCreated", event.conn(), request,
+        ConnectionUnaryHandlerGrpc.getOnSocketCreatedMethod());
   }
 
   /**
@@ -196,7 +214,8 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
         .setConn(event.conn())
         .setBytes(UnsafeByteOperations.unsafeWrap(event.bytes()))
         .build();
-    return call("OnReceivedBytes", event.conn(), request, stub::onReceivedBytes);
+    return call("OnReceivedBytes", event.conn(), request,
+        ConnectionUnaryHandlerGrpc.getOnReceivedBytesMethod());
   }
 
   /**
@@ -211,7 +230,8 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
         .setConn(event.conn())
         .setType(ProtoConversions.toProto(event.type()))
         .build();
-    return call("OnTimerTimeout", event.conn(), request, stub::onTimerTimeout);
+    return call("OnTimerTimeout", event.conn(), request,
+        ConnectionUnaryHandlerGrpc.getOnTimerTimeoutMethod());
   }
 
   /**
@@ -227,7 +247,8 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
     for (io.exproto.broker.Message message : event.messages()) {
       request.addMessages(ProtoConversions.toProto(event.node(), message));
     }
-    return call("OnReceivedMessages", event.conn(), request.build(), stub::onReceivedMessages);
+    return call("OnReceivedMessages", event.conn(), request.build(),
+        ConnectionUnaryHandlerGrpc.getOnReceivedMessagesMethod());
   }
 
   /**
@@ -242,7 +263,8 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
         .setConn(event.conn())
         .setReason(event.reason())
         .build();
-    return call("OnSocketClosed", event.conn(), request, stub::onSocketClosed);
+    return call("OnSocketClosed", event.conn(), request,
+        ConnectionUnaryHandlerGrpc.getOnSocketClosedMethod());
   }
 
   /**
@@ -258,14 +280,15 @@ public final class RemoteHandler implements ConnectionHandler, AutoCloseable {
   }
 
   private <T> CompletableFuture<Void> call(String rpc, String conn, T request,
-      BiConsumer<T, StreamObserver<EmptySuccess>> method) {
+      MethodDescriptor<T, EmptySuccess> method) {
     Objects.requireNonNull(conn, "conn");
     CompletableFuture<Void> answered = new CompletableFuture<>();
     if (closed.get()) {
       answered.completeExceptionally(new IllegalStateException(rpc + ": the handler client is closed"));
       return answered;
     }
-    calls.call(rpc, request, method).whenComplete((response, error) -> {
+    reconnect.callMayWait();
+    calls.callWhenReady(rpc, channel, method, request).whenComplete((response, error) -> {
       if (error == null) {
         answered.complete(null);
         return;

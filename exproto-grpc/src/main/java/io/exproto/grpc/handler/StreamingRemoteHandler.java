@@ -3,8 +3,10 @@ package io.exproto.grpc.handler;
 import com.google.protobuf.UnsafeByteOperations;
 import io.exproto.grpc.internal.Addresses;
 import io.exproto.grpc.internal.ClientChannels;
+import io.exproto.grpc.internal.DeadlineCalls;
 import io.exproto.grpc.internal.HandlerFailures;
 import io.exproto.grpc.internal.ProtoConversions;
+import io.exproto.grpc.internal.SharedTimer;
 import io.exproto.grpc.proto.ConnectionHandlerGrpc;
 import io.exproto.grpc.proto.EmptySuccess;
 import io.exproto.grpc.proto.ReceivedBytesRequest;
@@ -26,6 +28,7 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import io.netty.util.Timeout;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -47,13 +50,17 @@ import org.slf4j.LoggerFactory;
  * handler services should serve {@code ConnectionUnaryHandler} and use {@link RemoteHandler}.
  *
  * <p>Completion: an event's future completes as soon as its message is handed to the stream (the
- * legacy protocol has no per-event answer). It completes exceptionally
+ * legacy protocol has no per-event answer); a message handed over is never sent again. An event
+ * whose message was not handed over never reached the handler, and its future completes
+ * exceptionally
  * <ul>
- *   <li>with a {@link HandlerUnavailableException} when the stream broke before the message could
- *       be handed over (the handler is down or restarting: {@code UNAVAILABLE},
- *       {@code DEADLINE_EXCEEDED} or {@code CANCELLED}), or while the stream waits to be reopened,
- *       so that the gateway's {@link io.exproto.handler.FailurePolicy#RETRY retry} policy sends
- *       the event again;</li>
+ *   <li>with a {@link HandlerUnavailableException} when the stream was not ready to take it
+ *       within nine tenths of the call timeout (the channel is reconnecting to a handler that is
+ *       down or restarting, or a slow handler holds the stream back), when the stream broke before
+ *       the message could be written ({@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED} or
+ *       {@code CANCELLED}), or while the stream waits to be reopened: the gateway's
+ *       {@link io.exproto.handler.FailurePolicy#RETRY retry} policy sends the event again, the
+ *       {@code close} policy closes the connection;</li>
  *   <li>with the {@link io.grpc.StatusRuntimeException} when the stream ended with another status
  *       (for example {@code UNIMPLEMENTED}: the address does not serve the legacy service);</li>
  *   <li>with an {@link IllegalStateException} after {@link #close()}.</li>
@@ -64,26 +71,26 @@ import org.slf4j.LoggerFactory;
  * stream signals readiness. Since the gateway keeps at most one callback in flight per connection,
  * at most one event per connection waits here, and gRPC's buffers never grow past its flow-control
  * window: memory stays bounded however slow the handler is. When the gateway gives up on a waiting
- * event (its handler deadline) and sends the connection's next event, or the same one again, the
- * abandoned one is dropped, never sent twice.
+ * event and sends the connection's next event, the abandoned one is dropped, never sent after it.
  *
  * <p>Order: events of one connection on one stream arrive in order (the gateway sends a
  * connection's next event only after the previous one was handed over). Events on different
  * streams (say {@code OnReceivedBytes} and {@code OnSocketClosed}) travel independently and may be
  * processed out of order by the handler, as with EMQX.
  *
- * <p>Broken streams: when a stream ends (the handler restarted, the connection dropped), the events
- * waiting for it fail as above, and the stream is reopened on the next event for that rpc: at once
- * the first time, then after a backoff that doubles from 100 ms up to 5 s while reopening keeps
- * failing (events meanwhile fail at once with {@link HandlerUnavailableException}). After any
+ * <p>Broken streams: a stream is opened with gRPC's {@code waitForReady}, so one opened while the
+ * channel is not connected waits for it (the channel is asked to reconnect once a second meanwhile)
+ * instead of failing. When a stream ends (the handler restarted, the connection dropped), the
+ * events waiting for it fail as above, and the stream is reopened on the next event for that rpc:
+ * at once the first time, then after a backoff that doubles from 100 ms up to 5 s while reopening
+ * keeps failing (events meanwhile fail at once with {@link HandlerUnavailableException}). After any
  * other status the stream is reopened only after 5 s, and events meanwhile fail with that status.
  * A message handed to a stream just before it broke may be lost: the legacy protocol delivers at
  * most once, and has no way to refuse one event (a handler that does not serve the legacy service
  * refuses the stream only after its first message was written).
  *
- * <p>The streams have no deadline; the gateway's handler deadline bounds how long an event may wait
- * for its stream. Thread-safe; {@link #close()} half-closes the five streams (the handler answers
- * each with {@code EmptySuccess}) and shuts the channel down.
+ * <p>The streams have no deadline. Thread-safe; {@link #close()} half-closes the five streams (the
+ * handler answers each with {@code EmptySuccess}) and shuts the channel down.
  */
 public final class StreamingRemoteHandler implements ConnectionHandler, AutoCloseable {
 
@@ -93,6 +100,7 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final Addresses.Target target;
+  private final long waitMillis;
   private final ManagedChannel channel;
   private final ClientChannels.ReconnectPacer reconnect;
   private final ConcurrentHashMap<String, Pending<?>> pendingByConn = new ConcurrentHashMap<>();
@@ -104,8 +112,9 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
   private final Lane<SocketClosedRequest> socketClosed;
 
   /**
-   * Creates a client of a legacy handler. No connection is made yet. An {@code https://} address
-   * uses TLS with the default options: the JDK's trusted CAs, no client certificate.
+   * Creates a client of a legacy handler, with the default call timeout
+   * ({@link RemoteHandler#DEFAULT_CALL_TIMEOUT}). No connection is made yet. An {@code https://}
+   * address uses TLS with the default options: the JDK's trusted CAs, no client certificate.
    *
    * @param address the handler service's address, {@code "http://host:port"} or
    *     {@code "https://host:port"}; the host may be a name or an IP literal
@@ -113,12 +122,27 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
    *     message names {@code handler.address}
    */
   public StreamingRemoteHandler(String address) {
-    this(address, Optional.empty());
+    this(address, RemoteHandler.DEFAULT_CALL_TIMEOUT);
   }
 
   /**
-   * Creates a client of a legacy handler with TLS options ({@code handler.ssl_options}). No
-   * connection is made yet; the TLS files are read here.
+   * Creates a client of a legacy handler. No connection is made yet. An {@code https://} address
+   * uses TLS with the default options.
+   *
+   * @param address the handler service's address, {@code "http://host:port"} or
+   *     {@code "https://host:port"}
+   * @param callTimeout the call timeout, positive: an event not written to its stream within nine
+   *     tenths of it fails as not sent
+   * @throws IllegalArgumentException when the address is malformed or has no scheme or port (the
+   *     message names {@code handler.address}), or when the timeout is not positive
+   */
+  public StreamingRemoteHandler(String address, Duration callTimeout) {
+    this(address, callTimeout, Optional.empty());
+  }
+
+  /**
+   * Creates a client of a legacy handler with TLS options ({@code handler.ssl_options}) and the
+   * default call timeout. No connection is made yet; the TLS files are read here.
    *
    * @param address {@code "https://host:port"} when {@code tls} is enabled, {@code "http://host:port"}
    *     when it is not
@@ -127,14 +151,34 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
    *     {@code tls.enable()}, or a TLS file is missing or unusable (the message names the key)
    */
   public StreamingRemoteHandler(String address, ClientTlsOptions tls) {
-    this(address, Optional.of(Objects.requireNonNull(tls, "tls")));
+    this(address, RemoteHandler.DEFAULT_CALL_TIMEOUT, tls);
   }
 
-  private StreamingRemoteHandler(String address, Optional<ClientTlsOptions> tls) {
+  /**
+   * Creates a client of a legacy handler with TLS options ({@code handler.ssl_options}). No
+   * connection is made yet; the TLS files are read here.
+   *
+   * @param address {@code "https://host:port"} when {@code tls} is enabled, {@code "http://host:port"}
+   *     when it is not
+   * @param callTimeout the call timeout, positive: an event not written to its stream within nine
+   *     tenths of it fails as not sent
+   * @param tls the TLS options, not null
+   * @throws IllegalArgumentException when the address is malformed, its scheme disagrees with
+   *     {@code tls.enable()}, a TLS file is missing or unusable (the message names the key), or
+   *     the timeout is not positive
+   */
+  public StreamingRemoteHandler(String address, Duration callTimeout, ClientTlsOptions tls) {
+    this(address, callTimeout, Optional.of(Objects.requireNonNull(tls, "tls")));
+  }
+
+  private StreamingRemoteHandler(String address, Duration callTimeout, Optional<ClientTlsOptions> tls) {
     this.target = Addresses.parseServiceAddress(address, ADDRESS_FIELD);
+    long timeoutMillis = ClientChannels.timeoutMillis(callTimeout, "callTimeout");
+    this.waitMillis = new DeadlineCalls(timeoutMillis).waitMillis();
     this.channel = ClientChannels.open(target, tls, ADDRESS_FIELD);
-    this.reconnect = new ClientChannels.ReconnectPacer(channel, Duration.ofSeconds(1));
-    ConnectionHandlerGrpc.ConnectionHandlerStub stub = ConnectionHandlerGrpc.newStub(channel);
+    this.reconnect = new ClientChannels.ReconnectPacer(channel, Duration.ofSeconds(1), Duration.ofMillis(waitMillis));
+    // Opened streams wait for the channel to connect instead of failing while it reconnects.
+    ConnectionHandlerGrpc.ConnectionHandlerStub stub = ConnectionHandlerGrpc.newStub(channel).withWaitForReady();
     this.created = new Lane<>("OnSocketCreated", stub::onSocketCreated);
     this.bytes = new Lane<>("OnReceivedBytes", stub::onReceivedBytes);
     this.timers = new Lane<>("OnTimerTimeout", stub::onTimerTimeout);
@@ -268,17 +312,42 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
       this.request = request;
     }
 
+    private volatile Timeout wait;
+
     /** Takes the event for writing or failing; false when someone already did. */
     boolean claim() {
       return claimed.compareAndSet(false, true);
     }
 
+    /** Bounds how long the event may wait for its stream; called when it could not be written at once. */
+    void startWaiting() {
+      wait = SharedTimer.schedule(timeout -> {
+        if (claim()) {
+          lane.remove(this);
+          fail(new HandlerUnavailableException(lane.rpc + " of connection " + conn
+              + ": not written, the stream to the handler was not ready within " + waitMillis + " ms", null));
+        }
+      }, waitMillis, TimeUnit.MILLISECONDS);
+      if (claimed.get()) {
+        stopWaiting(); // written or failed while arming
+      }
+    }
+
+    private void stopWaiting() {
+      Timeout armed = wait;
+      if (armed != null) {
+        armed.cancel();
+      }
+    }
+
     void handedOver() {
+      stopWaiting();
       pendingByConn.remove(conn, this);
       future.complete(null);
     }
 
     void fail(Throwable error) {
+      stopWaiting();
       pendingByConn.remove(conn, this);
       future.completeExceptionally(error);
     }
@@ -345,6 +414,10 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
         return pending.future;
       }
       pump();
+      if (!pending.future.isDone()) {
+        reconnect.callMayWait();
+        pending.startWaiting();
+      }
       return pending.future;
     }
 
@@ -478,7 +551,13 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
         current = null;
         if (stream != null && stream.requests != null) {
           try {
-            stream.requests.onCompleted();
+            if (stream.everReady) {
+              stream.requests.onCompleted();
+            } else {
+              // Still waiting for a connection: nothing to answer, and the channel's shutdown
+              // would otherwise wait for it.
+              stream.requests.cancel(rpc + ": the handler client is closed", null);
+            }
           } catch (RuntimeException e) {
             log.debug("Could not half-close the {} stream: {}", rpc, String.valueOf(e));
           }
@@ -496,11 +575,15 @@ public final class StreamingRemoteHandler implements ConnectionHandler, AutoClos
     /** The gateway's end of one client stream. */
     private final class Stream implements ClientResponseObserver<Req, EmptySuccess> {
       volatile ClientCallStreamObserver<Req> requests;
+      volatile boolean everReady;
 
       @Override
       public void beforeStart(ClientCallStreamObserver<Req> requestStream) {
         this.requests = requestStream;
-        requestStream.setOnReadyHandler(() -> ready(this));
+        requestStream.setOnReadyHandler(() -> {
+          everReady = true;
+          ready(this);
+        });
       }
 
       @Override

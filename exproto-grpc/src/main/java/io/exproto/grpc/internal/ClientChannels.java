@@ -2,6 +2,7 @@ package io.exproto.grpc.internal;
 
 import io.exproto.grpc.tls.ClientTlsOptions;
 import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
@@ -9,6 +10,7 @@ import io.grpc.netty.NettySslContextChannelCredentials;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -125,25 +127,32 @@ public final class ClientChannels {
 
   /**
    * Shortens a channel's reconnect backoff after a handler restart. gRPC waits longer and longer
-   * (up to two minutes) between connection attempts to an unreachable server, and fails calls at
-   * once meanwhile; a gateway retrying callbacks would then keep failing for a long time after the
-   * handler is back. Each {@link #unavailable()} asks the channel to reconnect now, at most once per
-   * interval, so attempts stay paced but never drift far apart. Thread-safe.
+   * (up to two minutes) between connection attempts to an unreachable server; calls that wait for
+   * the channel to connect, or a gateway retrying callbacks, would then wait for a long time after
+   * the handler is back. Each {@link #unavailable()} asks the channel to reconnect now, at most once
+   * per interval, so attempts stay paced but never drift far apart; {@link #callMayWait()} keeps
+   * doing so, once per interval, for as long as calls may be waiting for a connection. Thread-safe.
    */
   public static final class ReconnectPacer {
     private final ManagedChannel channel;
     private final long intervalNanos;
+    private final long waitNanos;
     private final AtomicLong lastReset;
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    private volatile long lastWaitNanos;
 
     /**
      * Creates a pacer.
      *
      * @param channel the channel to nudge, not owned
      * @param interval the least time between two nudges
+     * @param wait how long a call may wait for a connection: the nudges go on that long after the
+     *     last {@link #callMayWait()}
      */
-    public ReconnectPacer(ManagedChannel channel, Duration interval) {
+    public ReconnectPacer(ManagedChannel channel, Duration interval, Duration wait) {
       this.channel = channel;
       this.intervalNanos = interval.toNanos();
+      this.waitNanos = wait.toNanos();
       this.lastReset = new AtomicLong(System.nanoTime() - intervalNanos);
     }
 
@@ -154,6 +163,40 @@ public final class ClientChannels {
       if (now - last >= intervalNanos && lastReset.compareAndSet(last, now)) {
         channel.resetConnectBackoff();
       }
+    }
+
+    /**
+     * Notes a call (or stream) about to start, which waits when the channel is not connected.
+     * Cheap when it is: one state read.
+     */
+    public void callMayWait() {
+      ConnectivityState state = channel.getState(false);
+      if (state == ConnectivityState.READY || state == ConnectivityState.SHUTDOWN) {
+        return;
+      }
+      lastWaitNanos = System.nanoTime();
+      if (state == ConnectivityState.TRANSIENT_FAILURE) {
+        unavailable();
+      }
+      if (ticking.compareAndSet(false, true)) {
+        SharedTimer.schedule(timeout -> tick(), intervalNanos, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    /** Nudges a failing channel while calls may wait on it; stops once none may. */
+    private void tick() {
+      if (channel.isShutdown() || System.nanoTime() - lastWaitNanos > waitNanos) {
+        ticking.set(false);
+        // A call that noted itself while this tick was deciding to stop must not be left alone.
+        if (channel.isShutdown() || System.nanoTime() - lastWaitNanos > waitNanos
+            || !ticking.compareAndSet(false, true)) {
+          return;
+        }
+      }
+      if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+        unavailable();
+      }
+      SharedTimer.schedule(timeout -> tick(), intervalNanos, TimeUnit.NANOSECONDS);
     }
   }
 }

@@ -1,11 +1,16 @@
 package io.exproto.grpc.internal;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
 import io.grpc.Context;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
-import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
 import io.netty.util.TimerTask;
 import java.util.concurrent.CompletableFuture;
@@ -17,9 +22,16 @@ import java.util.function.BiConsumer;
  * call options: a call still unanswered at its deadline fails with {@code DEADLINE_EXCEEDED} and
  * is cancelled, so the server sees it cancelled. The deadline is not sent as a
  * {@code grpc-timeout} header: its value differs on every call, so HTTP/2's header compression
- * cannot index it and each new value pushes older entries out of the shared header table. Every
- * instance in the JVM shares one daemon timer thread (a hashed wheel with a 10 ms tick, started by
- * the first call), so an application may create any number of clients.
+ * cannot index it and each new value pushes older entries out of the shared header table. The
+ * deadlines of every instance in the JVM run on the {@link SharedTimer} (10 ms tick).
+ *
+ * <p>{@link #callWhenReady} makes a call that waits for its channel to connect (gRPC's
+ * {@code waitForReady}) instead of failing while the channel is reconnecting, and that tells a
+ * failure of a call that was never sent ({@link NotSentException}: safe to make again) from one
+ * that may have reached the server. Such a call waits for a connection for at most
+ * {@link #waitMillis()}, nine tenths of the deadline, so that a caller with a deadline of its own of
+ * the same length (the gateway's handler deadline) still learns that it was not sent before that
+ * deadline passes.
  *
  * <p>A call is started in a fork of the caller's gRPC {@link Context}: it keeps the context's values
  * but not its cancellation, so a call started from inside a server call (a handler callback
@@ -33,16 +45,8 @@ import java.util.function.BiConsumer;
  */
 public final class DeadlineCalls implements AutoCloseable {
 
-  /** The JVM's one deadline timer, created on first use; its thread is a daemon and never stopped. */
-  private static final class SharedTimer {
-    static final HashedWheelTimer TIMER = new HashedWheelTimer(runnable -> {
-      Thread thread = new Thread(runnable, "exproto-grpc-deadlines");
-      thread.setDaemon(true);
-      return thread;
-    }, 10, TimeUnit.MILLISECONDS);
-  }
-
   private final long timeoutMillis;
+  private final long waitMillis;
   private volatile boolean closed;
 
   /**
@@ -52,6 +56,7 @@ public final class DeadlineCalls implements AutoCloseable {
    */
   public DeadlineCalls(long timeoutMillis) {
     this.timeoutMillis = timeoutMillis;
+    this.waitMillis = Math.max(1, timeoutMillis - timeoutMillis / 10);
   }
 
   /**
@@ -64,7 +69,18 @@ public final class DeadlineCalls implements AutoCloseable {
   }
 
   /**
-   * Starts one unary call with the deadline.
+   * Returns how long a call made with {@link #callWhenReady} waits for a connection before it
+   * fails as not sent: nine tenths of the deadline (at least 1 ms).
+   *
+   * @return milliseconds
+   */
+  public long waitMillis() {
+    return waitMillis;
+  }
+
+  /**
+   * Starts one unary call with the deadline. The call fails at once while its channel cannot
+   * connect.
    *
    * @param rpc the rpc's name, for the deadline's status description
    * @param request the request
@@ -78,7 +94,7 @@ public final class DeadlineCalls implements AutoCloseable {
    */
   public <Req, Resp> CompletableFuture<Resp> call(String rpc, Req request,
       BiConsumer<Req, StreamObserver<Resp>> method) {
-    Call<Req, Resp> call = new Call<>(rpc);
+    Call<Req, Resp> call = new Call<>(rpc, null);
     Context detached = Context.current().fork();
     Context previous = detached.attach();
     try {
@@ -89,7 +105,44 @@ public final class DeadlineCalls implements AutoCloseable {
     } finally {
       detached.detach(previous);
     }
-    call.arm();
+    call.arm(timeoutMillis);
+    return call.result;
+  }
+
+  /**
+   * Starts one unary call that waits for its channel to connect, for at most
+   * {@link #waitMillis()}, and then has the rest of the deadline to be answered.
+   *
+   * @param rpc the rpc's name, for the status descriptions
+   * @param channel the channel
+   * @param method the method
+   * @param request the request
+   * @param <Req> the request type
+   * @param <Resp> the response type
+   * @return completes with the response; exceptionally with a {@link NotSentException} when the
+   *     call was never handed to a connection to the server (its cause: {@code UNAVAILABLE}, the
+   *     wait for a connection ran out or the channel shut down), else with the call's failure
+   *     (a {@link io.grpc.StatusRuntimeException}: the server's error, {@code DEADLINE_EXCEEDED} at
+   *     the deadline, {@code UNAVAILABLE} when the connection broke with the call on it), or with
+   *     the {@link RuntimeException} thrown when starting the call
+   */
+  public <Req, Resp> CompletableFuture<Resp> callWhenReady(String rpc, Channel channel,
+      MethodDescriptor<Req, Resp> method, Req request) {
+    CallReach reach = new CallReach();
+    Call<Req, Resp> call = new Call<>(rpc, reach);
+    Context detached = Context.current().fork();
+    Context previous = detached.attach();
+    try {
+      ClientCall<Req, Resp> clientCall =
+          channel.newCall(method, CallOptions.DEFAULT.withWaitForReady().withStreamTracerFactory(reach));
+      ClientCalls.asyncUnaryCall(clientCall, request, call);
+    } catch (RuntimeException e) {
+      call.result.completeExceptionally(e);
+      return call.result;
+    } finally {
+      detached.detach(previous);
+    }
+    call.arm(waitMillis);
     return call.result;
   }
 
@@ -103,12 +156,19 @@ public final class DeadlineCalls implements AutoCloseable {
   private final class Call<Req, Resp> implements ClientResponseObserver<Req, Resp>, TimerTask {
     final CompletableFuture<Resp> result = new CompletableFuture<>();
     private final String rpc;
+    // Null for a call that does not wait for a connection.
+    private final CallReach reach;
+    private final long deadlineNanos;
     private volatile ClientCallStreamObserver<Req> requests;
     private volatile Timeout deadline;
+    // Set when the call was cancelled because it had not been sent within the wait.
+    private volatile boolean gaveUpUnsent;
     private Resp response;
 
-    Call(String rpc) {
+    Call(String rpc, CallReach reach) {
       this.rpc = rpc;
+      this.reach = reach;
+      this.deadlineNanos = reach == null ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
     @Override
@@ -116,11 +176,11 @@ public final class DeadlineCalls implements AutoCloseable {
       requests = requestStream;
     }
 
-    void arm() {
+    void arm(long delayMillis) {
       if (result.isDone() || closed) {
         return;
       }
-      deadline = SharedTimer.TIMER.newTimeout(this, timeoutMillis, TimeUnit.MILLISECONDS);
+      deadline = SharedTimer.schedule(this, delayMillis, TimeUnit.MILLISECONDS);
       if (result.isDone()) {
         disarm(); // answered while arming
       }
@@ -133,15 +193,40 @@ public final class DeadlineCalls implements AutoCloseable {
       }
     }
 
-    /** The deadline passed: fails the call, then cancels it so the server stops too. */
+    /**
+     * The wait or the deadline passed. A call still unsent is cancelled, and fails as not sent
+     * when it closes (only then is it certain that no stream was started meanwhile); a sent one
+     * gets the rest of its deadline, and at the deadline fails, then is cancelled so the server
+     * stops too.
+     */
     @Override
     public void run(Timeout timeout) {
+      if (result.isDone()) {
+        return;
+      }
+      if (reach != null && !reach.mayHaveReached()) {
+        gaveUpUnsent = true;
+        cancel(rpc + ": not sent: no connection to the server within " + waitMillis + " ms");
+        return;
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (reach != null && left > TimeUnit.MILLISECONDS.toNanos(1) && !closed) {
+        deadline = SharedTimer.schedule(this, left, TimeUnit.NANOSECONDS);
+        if (result.isDone()) {
+          disarm();
+        }
+        return;
+      }
       String why = rpc + ": no answer within " + timeoutMillis + " ms";
       if (result.completeExceptionally(Status.DEADLINE_EXCEEDED.withDescription(why).asRuntimeException())) {
-        ClientCallStreamObserver<Req> started = requests;
-        if (started != null) {
-          started.cancel(why, null);
-        }
+        cancel(why);
+      }
+    }
+
+    private void cancel(String why) {
+      ClientCallStreamObserver<Req> started = requests;
+      if (started != null) {
+        started.cancel(why, null);
       }
     }
 
@@ -153,6 +238,26 @@ public final class DeadlineCalls implements AutoCloseable {
     @Override
     public void onError(Throwable error) {
       disarm();
+      if (reach == null) {
+        result.completeExceptionally(error);
+        return;
+      }
+      boolean reached = reach.mayHaveReached();
+      if (gaveUpUnsent) {
+        result.completeExceptionally(reached
+            // A connection came up as the wait ran out: the call may have gone out on it.
+            ? Status.DEADLINE_EXCEEDED.withDescription(rpc + ": no answer within " + waitMillis + " ms")
+                .asRuntimeException()
+            : new NotSentException(Status.UNAVAILABLE.withDescription(rpc
+                + ": not sent: no connection to the server within " + waitMillis + " ms").asRuntimeException()));
+        return;
+      }
+      Status status = Status.fromThrowable(error);
+      if (!reached && status.getCode() == Status.Code.UNAVAILABLE) {
+        result.completeExceptionally(new NotSentException(
+            error instanceof StatusRuntimeException failed ? failed : status.asRuntimeException()));
+        return;
+      }
       result.completeExceptionally(error);
     }
 

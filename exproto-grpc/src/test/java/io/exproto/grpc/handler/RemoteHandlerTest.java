@@ -8,7 +8,9 @@ import io.exproto.broker.Message;
 import io.exproto.grpc.proto.ConnInfo;
 import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.grpc.sdk.HandlerService;
+import io.exproto.grpc.testkit.Ports;
 import io.exproto.grpc.testkit.Resources;
+import io.exproto.grpc.testkit.TcpRelay;
 import io.exproto.handler.HandlerUnavailableException;
 import io.exproto.handler.ReceivedBytes;
 import io.exproto.handler.ReceivedMessages;
@@ -142,31 +144,77 @@ class RemoteHandlerTest {
   }
 
   @Test
-  void anUnreachableHandlerFailsTheFutureAsUnavailable() throws Exception {
+  void aCallToAHandlerThatStaysDownFailsAsNotSentWhenItsWaitIsOver() throws Exception {
     int port = server.port();
     server.close();
-    RemoteHandler handler = resources.track(new RemoteHandler("http://127.0.0.1:" + port, Duration.ofSeconds(5)));
+    RemoteHandler handler = resources.track(new RemoteHandler("http://127.0.0.1:" + port, Duration.ofMillis(500)));
     CompletableFuture<Void> answer = handler.onSocketClosed(new SocketClosed("c6", "tcp_closed"));
+    // Never sent, so safe to send again: the retry policy retries exactly these.
     assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
         .cause().isInstanceOf(HandlerUnavailableException.class)
         .hasMessageContaining("OnSocketClosed")
+        .hasMessageContaining("not sent")
         .cause().isInstanceOf(StatusRuntimeException.class)
         .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
             .isEqualTo(Status.Code.UNAVAILABLE));
   }
 
   @Test
-  void aHandlerPastTheCallTimeoutFailsTheFutureAsUnavailable() throws Exception {
+  void aCallMadeWhileTheHandlerIsDownIsSentWhenItComesBack() throws Exception {
+    int port = Ports.freeLoopbackPort();
+    String bind = "127.0.0.1:" + port;
+    HandlerServer first = resources.track(new HandlerServer(service, bind));
+    first.start();
+    RemoteHandler handler = resources.track(new RemoteHandler("http://" + bind, Duration.ofSeconds(20)));
+    get(handler.onSocketCreated(new SocketCreated("c12", ConnectionInfo.of(SocketType.TCP,
+        new Address("10.0.0.1", 1), new Address("0.0.0.0", 2), "tcp:default")))); // connected
+    first.close();
+
+    // Made while nothing listens: it waits for the channel to reconnect instead of failing.
+    CompletableFuture<Void> waiting = handler.onReceivedBytes(new ReceivedBytes("c12", new byte[] {4}));
+    org.awaitility.Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
+        .until(() -> !waiting.isDone());
+    RecordingService restarted = new RecordingService();
+    resources.track(new HandlerServer(restarted, bind)).start();
+    get(waiting);
+    assertThat(restarted.events).containsExactly("bytes c12 [4]");
+  }
+
+  @Test
+  void aLiveHandlerPastTheCallTimeoutFailsTheFutureAsAHandlerError() throws Exception {
     service.block = new java.util.concurrent.CountDownLatch(1);
     try {
       RemoteHandler handler =
           resources.track(new RemoteHandler("http://127.0.0.1:" + server.port(), Duration.ofMillis(200)));
       CompletableFuture<Void> answer = handler.onReceivedBytes(new ReceivedBytes("c10", new byte[] {1}));
+      // The handler has it and may act on it after the deadline: sending it again is not safe.
       assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
-          .cause().isInstanceOf(HandlerUnavailableException.class)
-          .cause().isInstanceOf(StatusRuntimeException.class)
+          .cause().isNotInstanceOf(HandlerUnavailableException.class)
+          .isInstanceOf(StatusRuntimeException.class)
           .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
               .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    } finally {
+      service.block.countDown();
+    }
+  }
+
+  @Test
+  void aHandlerKilledWhileTheCallIsInFlightFailsItAsAHandlerError() throws Exception {
+    service.block = new java.util.concurrent.CountDownLatch(1);
+    try {
+      TcpRelay relay = resources.track(new TcpRelay(0, new java.net.InetSocketAddress("127.0.0.1", server.port())))
+          .start();
+      RemoteHandler handler = resources.track(new RemoteHandler("http://127.0.0.1:" + relay.port(),
+          Duration.ofSeconds(20)));
+      CompletableFuture<Void> answer = handler.onReceivedBytes(new ReceivedBytes("c13", new byte[] {1}));
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> service.blocked.get() == 1);
+      relay.kill();
+      // It reached the handler, which may have acted on it: not safe to send again.
+      assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
+          .cause().isNotInstanceOf(HandlerUnavailableException.class)
+          .isInstanceOf(StatusRuntimeException.class)
+          .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
+              .isEqualTo(Status.Code.UNAVAILABLE));
     } finally {
       service.block.countDown();
     }
@@ -205,9 +253,8 @@ class RemoteHandlerTest {
     RemoteHandler handler = resources.track(new RemoteHandler("http://127.0.0.1:" + hung.getPort(), Duration.ofMillis(200)));
     CompletableFuture<Void> answer = handler.onReceivedBytes(new ReceivedBytes("c11", new byte[] {1}));
     assertThatThrownBy(() -> get(answer)).isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(HandlerUnavailableException.class)
-        .hasMessageContaining("OnReceivedBytes")
         .cause().isInstanceOf(StatusRuntimeException.class)
+        .hasMessageContaining("OnReceivedBytes")
         .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode())
             .isEqualTo(Status.Code.DEADLINE_EXCEEDED));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
@@ -314,6 +361,7 @@ class RemoteHandlerTest {
     volatile ConnInfo connInfo;
     volatile RuntimeException failWith;
     volatile java.util.concurrent.CountDownLatch block;
+    final java.util.concurrent.atomic.AtomicInteger blocked = new java.util.concurrent.atomic.AtomicInteger();
 
     private void maybeFail() {
       if (failWith != null) {
@@ -332,6 +380,7 @@ class RemoteHandlerTest {
     protected void onReceivedBytes(String conn, byte[] bytes) throws InterruptedException {
       maybeFail();
       if (block != null) {
+        blocked.incrementAndGet();
         block.await();
       }
       events.add("bytes " + conn + " " + java.util.Arrays.toString(bytes));

@@ -10,6 +10,7 @@ import io.exproto.grpc.ServiceName;
 import io.exproto.grpc.proto.ConnInfo;
 import io.exproto.grpc.sdk.HandlerServer;
 import io.exproto.grpc.sdk.HandlerService;
+import io.exproto.grpc.testkit.Ports;
 import io.exproto.grpc.testkit.Resources;
 import io.exproto.handler.HandlerUnavailableException;
 import io.exproto.handler.ReceivedBytes;
@@ -22,7 +23,6 @@ import io.exproto.listener.ConnectionInfo;
 import io.exproto.listener.SocketType;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,32 +136,43 @@ class StreamingRemoteHandlerTest {
   }
 
   @Test
-  void everyEventToAnUnreachableHandlerFailsAsUnavailable() throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
-    StreamingRemoteHandler handler = resources.track(new StreamingRemoteHandler("http://127.0.0.1:" + port));
+  void everyEventToAnUnreachableHandlerFailsAsNotWrittenWhenItsWaitIsOver() throws Exception {
+    int port = Ports.freeLoopbackPort();
+    StreamingRemoteHandler handler = resources.track(
+        new StreamingRemoteHandler("http://127.0.0.1:" + port, Duration.ofMillis(300)));
 
-    // The first event waits for the refused connection; later ones find the channel failing fast,
-    // and their stream fails before start() returns: each must still fail, none stay queued.
-    for (int i = 0; i < 10; i++) {
+    // Each waits for the stream (the channel keeps failing to connect), none stays queued, and
+    // each fails as never sent, so the retry policy may send it again.
+    for (int i = 0; i < 3; i++) {
       CompletableFuture<Void> event = handler.onReceivedBytes(bytes("c1", "event " + i));
       assertThatThrownBy(() -> event.get(5, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
-          .cause().isInstanceOf(HandlerUnavailableException.class);
+          .cause().isInstanceOf(HandlerUnavailableException.class)
+          .hasMessageContaining("not written");
     }
   }
 
   @Test
+  void anEventMadeWhileTheHandlerIsDownIsWrittenWhenItComesUp() throws Exception {
+    String bind = "127.0.0.1:" + Ports.freeLoopbackPort();
+    StreamingRemoteHandler handler = resources.track(
+        new StreamingRemoteHandler("http://" + bind, Duration.ofSeconds(20)));
+
+    // Nothing listens yet: the stream waits for the channel to connect instead of failing.
+    CompletableFuture<Void> waiting = handler.onReceivedBytes(bytes("c1", "early"));
+    await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> !waiting.isDone());
+    serve(service, bind, ServiceName.STREAMING);
+    get(waiting);
+    await().atMost(WAIT).until(() -> service.events.contains("bytes c1 early"));
+    handler.close(); // before the server, which would otherwise wait for the streams to end
+  }
+
+  @Test
   void aBrokenStreamFailsAsUnavailableAndIsReopenedWhenTheHandlerIsBack() throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
-    String bind = "127.0.0.1:" + port;
+    String bind = "127.0.0.1:" + Ports.freeLoopbackPort();
     HandlerServer first = serve(service, bind, ServiceName.STREAMING);
-    StreamingRemoteHandler handler = resources.track(new StreamingRemoteHandler(first.address()));
+    StreamingRemoteHandler handler = resources.track(
+        new StreamingRemoteHandler(first.address(), Duration.ofMillis(500)));
     get(handler.onReceivedBytes(bytes("c1", "before")));
 
     first.close();

@@ -64,7 +64,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Handshake</b>: with certificates and/or pre-shared keys. A handshake that fails (unknown
  *       PSK identity, wrong key, missing or untrusted client certificate, no common cipher suite)
  *       creates no connection and counts as {@code <name>.refused.dtls_handshake} ({@link
- *       #REFUSED_DTLS_HANDSHAKE}), logged at INFO with the peer and the alert. An unknown PSK
+ *       #REFUSED_DTLS_HANDSHAKE}), logged at INFO with the peer and the alert (at most one line
+ *       per 10 s for the listener; every failure is counted). An unknown PSK
  *       identity fails exactly like a wrong key (a {@code decrypt_error} alert after the client's
  *       Finished), so clients cannot probe which identities exist. A client that abandons a
  *       handshake is counted once the listener's retransmissions give up on it (about half a

@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.eclipse.californium.elements.RelaxedDtlsEndpointContextMatcher;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
@@ -64,7 +65,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Handshake</b>: with certificates and/or pre-shared keys. A handshake that fails (unknown
  *       PSK identity, wrong key, missing or untrusted client certificate, no common cipher suite)
  *       creates no connection and counts as {@code <name>.refused.dtls_handshake} ({@link
- *       #REFUSED_DTLS_HANDSHAKE}), logged at INFO with the peer and the alert. An unknown PSK
+ *       #REFUSED_DTLS_HANDSHAKE}), logged at INFO with the peer and the alert (at most one line
+ *       per 10 s for the listener; every failure is counted). An unknown PSK
  *       identity fails exactly like a wrong key (a {@code decrypt_error} alert after the client's
  *       Finished), so clients cannot probe which identities exist. A client that abandons a
  *       handshake is counted once the listener's retransmissions give up on it (about half a
@@ -81,8 +83,12 @@ import org.slf4j.LoggerFactory;
  *       {@code dn} marks a PSK client); none when the client did not authenticate (certificate not
  *       requested or not sent).</li>
  *   <li><b>Bytes</b>: each application datagram is one OnReceivedBytes; each write is one DTLS
- *       record to that association only (a write larger than a record can carry, at most 16384
- *       bytes and in practice the path MTU, is dropped). Writes that cannot be sent count as
+ *       record to that association only. A write is refused at once (the handler's Send answers
+ *       UNKNOWN with the reason) while the connection has more than
+ *       {@link io.exproto.dtls.internal.DtlsConnection#SEND_QUEUE_LIMIT} bytes (1 MiB) of records
+ *       not yet sent, or when Scandium turns it down (larger than a record can carry, 16384
+ *       bytes; Scandium's outbound queue full). A write that fails later (a socket error, the
+ *       association gone) is dropped. Refused and failed writes count as
  *       {@code <name>.dropped.writes} ({@link #DROPPED_WRITES}).</li>
  *   <li><b>Backpressure</b>: while the gateway has paused a connection, its datagrams are dropped
  *       and counted as {@code <name>.dropped.backpressure} (UDP has no flow control).</li>
@@ -120,15 +126,18 @@ public final class DtlsListener implements Listener {
   private final ListenerOptions options;
   private final ConnectorSettings settings;
   private final ListenerLifecycle lifecycle;
+  private final Function<DtlsConnectorConfig, DTLSConnector> connectors;
 
   // Guarded by this.
   private DTLSConnector connector;
   private PeerTable peers;
   private ExecutorService reports;
 
-  private DtlsListener(ListenerOptions options, ConnectorSettings settings) {
+  private DtlsListener(ListenerOptions options, ConnectorSettings settings,
+      Function<DtlsConnectorConfig, DTLSConnector> connectors) {
     this.options = options;
     this.settings = settings;
+    this.connectors = connectors;
     this.lifecycle = new ListenerLifecycle(options);
   }
 
@@ -188,7 +197,7 @@ public final class DtlsListener implements Listener {
     DtlsConnectorConfig config = settings.connectorConfig(table,
         new HandshakeFailures(name(), metrics, ListenerCounters.name(name(), REFUSED_DTLS_HANDSHAKE), table::closing),
         options.accessRules(), metrics);
-    DTLSConnector dtls = new BindingDtlsConnector(config);
+    DTLSConnector dtls = connectors.apply(config);
     dtls.setRawDataReceiver(table);
     dtls.setAlertHandler(table);
     // A write reaches the association it was made for, never a newer one of the same address.
@@ -267,6 +276,11 @@ public final class DtlsListener implements Listener {
     return peers == null ? 0 : peers.openConnections();
   }
 
+  /** The bytes of records handed to Scandium and not yet sent, for tests in this package. */
+  synchronized long sendBacklog() {
+    return peers == null ? 0 : peers.sendBacklog();
+  }
+
   @Override
   public String toString() {
     return "DtlsListener{" + name() + ", " + lifecycle.describeAddress() + "}";
@@ -305,6 +319,7 @@ public final class DtlsListener implements Listener {
     private final Map<String, byte[]> pskSecrets = new LinkedHashMap<>();
     private PskResolver pskResolver;
     private final List<String> cipherSuites = new ArrayList<>();
+    private Function<DtlsConnectorConfig, DTLSConnector> connectors = BindingDtlsConnector::new;
 
     private Builder() {
       super(DEFAULT_NAME, DEFAULT_BIND);
@@ -452,6 +467,18 @@ public final class DtlsListener implements Listener {
     }
 
     /**
+     * Replaces the Scandium connector the listener creates at each start, for tests in this
+     * package (a connector whose socket can be held up, for example). Not API.
+     *
+     * @param factory makes the connector from the listener's configuration, not null
+     * @return this builder
+     */
+    Builder connectorFactory(Function<DtlsConnectorConfig, DTLSConnector> factory) {
+      this.connectors = Objects.requireNonNull(factory, "connectorFactory");
+      return this;
+    }
+
+    /**
      * Builds the listener: reads the PEM files and checks the combination of settings. Binds
      * nothing until the gateway starts it.
      *
@@ -500,7 +527,7 @@ public final class DtlsListener implements Listener {
         throw new IllegalArgumentException("listener " + options.name() + ": the DTLS settings are not"
             + " usable: " + e.getMessage(), e);
       }
-      return new DtlsListener(options, settings);
+      return new DtlsListener(options, settings, connectors);
     }
 
     private static CipherSuite cipherSuite(String name) {

@@ -10,7 +10,9 @@ import java.util.Optional;
  * <p>Called on one of the listener's DTLS threads during a handshake, possibly concurrently for
  * different clients; it should answer quickly (a slow resolver holds up other handshakes). A
  * resolver that throws is treated as not knowing the identity: that handshake fails and is counted
- * as {@code <listener>.refused.dtls_handshake}. The listener never logs the secret.
+ * as {@code <listener>.refused.dtls_handshake}, and the failure (the identity and the exception's
+ * type, never its message) is logged at WARN, at most one line per 10 s. The listener never logs
+ * the secret.
  *
  * <pre>{@code
  * DtlsListener.builder().pskResolver(identity -> keyVault.lookup(identity)).build();

@@ -108,10 +108,7 @@ class DtlsGatewayTest extends EchoGatewayTestSupport {
   void secretsNeverReachTheLog() throws Exception {
     String secretText = "s3cr3t-that-must-never-be-logged";
     byte[] secret = secretText.getBytes(StandardCharsets.UTF_8);
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    PrintStream original = System.err;
-    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
-    try {
+    String text = standardError(() -> {
       startGateway(DtlsListener.builder()
           .psk("sensor-1", secret)
           .pskResolver(identity -> {
@@ -122,17 +119,34 @@ class DtlsGatewayTest extends EchoGatewayTestSupport {
       pskClient("stranger", secret).send("hello");
       await().until(() -> counter(DtlsListener.REFUSED_DTLS_HANDSHAKE) >= 2);
       gateway.stop();
-    } finally {
-      System.setErr(original);
-      original.print(log.toString(StandardCharsets.UTF_8));
-    }
+    });
 
-    String text = log.toString(StandardCharsets.UTF_8);
     assertThat(text).contains("refused a DTLS handshake").contains("PSK resolver failed");
     assertThat(text).doesNotContain(secretText)
         .doesNotContainIgnoringCase(HexFormat.of().formatHex(secret))
         .doesNotContain(Base64.getEncoder().encodeToString(secret));
     assertThat(listener.toString()).doesNotContain(secretText);
+  }
+
+  @Test
+  void failedHandshakesAndResolverFailuresAreLoggedOncePerPeriodAndAllCounted() throws Exception {
+    String text = standardError(() -> {
+      startGateway(DtlsListener.builder()
+          .psk("sensor-1", SECRET)
+          .pskResolver(identity -> {
+            throw new IllegalStateException("vault down");
+          }));
+      List<DtlsTestClient> failing = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        failing.add(pskClient("stranger-" + i, SECRET));
+      }
+      failing.forEach(client -> client.send("let me in"));
+      await().until(() -> counter(DtlsListener.REFUSED_DTLS_HANDSHAKE) >= 4);
+      gateway.stop();
+    });
+
+    assertThat(countLines(text, "refused a DTLS handshake")).as(text).isEqualTo(1);
+    assertThat(countLines(text, "PSK resolver failed")).as(text).isEqualTo(1);
   }
 
   // ---- certificates ----
@@ -437,6 +451,29 @@ class DtlsGatewayTest extends EchoGatewayTestSupport {
     await().until(() -> handler().created().stream().anyMatch(c -> c.info().peer().equals(peer)));
     List<SocketCreated> mine = handler().created().stream().filter(c -> c.info().peer().equals(peer)).toList();
     return mine.get(mine.size() - 1).conn();
+  }
+
+  /** An action whose log the test reads. */
+  private interface Logging {
+    void run() throws Exception;
+  }
+
+  /** Runs the action with System.err (slf4j-simple's output) captured; echoes and returns it. */
+  private static String standardError(Logging action) throws Exception {
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream original = System.err;
+    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(original);
+      original.print(log.toString(StandardCharsets.UTF_8));
+    }
+    return log.toString(StandardCharsets.UTF_8);
+  }
+
+  private static long countLines(String text, String part) {
+    return text.lines().filter(line -> line.contains(part)).count();
   }
 
   private long counter(String suffix) {

@@ -68,6 +68,11 @@ final class EchoHandler implements ConnectionHandler {
     return CompletableFuture.completedFuture(null);
   }
 
+  /** The gateway's adapter, for a test's own calls. */
+  Adapter adapter() {
+    return adapter;
+  }
+
   /** Makes every OnReceivedBytes from now on wait until {@link #release()}. */
   void stall() {
     gate = new CompletableFuture<>();

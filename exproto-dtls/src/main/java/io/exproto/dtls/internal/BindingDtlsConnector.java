@@ -9,9 +9,10 @@ import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 /**
  * Scandium's connector, binding its socket before handing it over so that a failed bind (port in
  * use) closes the socket instead of leaving it open: the stock connector creates the socket, fails
- * to bind it, and never closes it because it never counted as running. Not API.
+ * to bind it, and never closes it because it never counted as running. Not API; not final so
+ * the listener's tests can hold up its socket.
  */
-public final class BindingDtlsConnector extends DTLSConnector {
+public class BindingDtlsConnector extends DTLSConnector {
 
   /**
    * Creates the connector.

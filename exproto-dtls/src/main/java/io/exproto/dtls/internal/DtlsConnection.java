@@ -122,6 +122,16 @@ public final class DtlsConnection implements Connection {
   }
 
   /**
+   * Returns the backlog: the bytes of this connection's records handed to Scandium and not yet
+   * sent or failed.
+   *
+   * @return bytes
+   */
+  long backlog() {
+    return backlog.get();
+  }
+
+  /**
    * Ends this peer's connection: sends the peer a DTLS close_notify, so its next datagram needs a
    * new handshake and makes a new connection. The shared socket and every other peer stay.
    * Idempotent; not reported back to the gateway.

@@ -1,6 +1,7 @@
 package io.exproto.dtls.internal;
 
 import io.exproto.gateway.GatewayMetrics;
+import io.exproto.logging.RateLimitedLogger;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import org.eclipse.californium.scandium.dtls.AlertMessage;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Scandium only starts a handshake after the client proved its address with the
  * HelloVerifyRequest cookie, so spoofed ClientHellos are not counted. Handshakes cut short because
- * the listener is stopping are not counted either. Thread-safe.
+ * the listener is stopping are not counted either. Each failure is logged at INFO, at most one
+ * line per period for the listener (a client can fail any number of handshakes). Thread-safe.
  */
 public final class HandshakeFailures extends SessionAdapter {
 
@@ -28,6 +30,7 @@ public final class HandshakeFailures extends SessionAdapter {
   private final GatewayMetrics metrics;
   private final String counter;
   private final BooleanSupplier stopping;
+  private final RateLimitedLogger failures = new RateLimitedLogger(log);
 
   /**
    * Creates the listener of one DTLS listener.
@@ -46,8 +49,8 @@ public final class HandshakeFailures extends SessionAdapter {
   }
 
   /**
-   * Counts and logs one failed handshake (with the peer address and the alert, never key
-   * material).
+   * Counts one failed handshake and logs it (with the peer address and the alert, never key
+   * material), unless a line was written within the period.
    *
    * @param handshaker the failed handshake
    * @param error why it failed
@@ -58,8 +61,8 @@ public final class HandshakeFailures extends SessionAdapter {
       return;
     }
     metrics.increment(counter);
-    log.info("{} refused a DTLS handshake from {}: {}", listenerName, handshaker.getPeerAddress(),
-        describe(error));
+    failures.info("{} refused a DTLS handshake from {}: {}", listenerName,
+        handshaker.getPeerAddress(), describe(error));
   }
 
   private static String describe(Throwable error) {

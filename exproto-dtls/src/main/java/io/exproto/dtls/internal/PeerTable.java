@@ -161,6 +161,16 @@ public final class PeerTable implements RawDataChannel, ConnectionListener, Aler
     return open.get();
   }
 
+  /**
+   * Adds up the backlogs of the open connections: the bytes of their records handed to Scandium
+   * and not yet sent or failed.
+   *
+   * @return bytes
+   */
+  public long sendBacklog() {
+    return byAddress.values().stream().mapToLong(DtlsConnection::backlog).sum();
+  }
+
   // ---- inbound application data (Scandium's connection threads) ----
 
   /**

@@ -1,6 +1,7 @@
 package io.exproto.dtls.internal;
 
 import io.exproto.dtls.PskResolver;
+import io.exproto.logging.RateLimitedLogger;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -30,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Secrets are held as {@link SecretKey}s and each handshake gets its own copy (Scandium destroys
  * it when the handshake is done); {@link #destroy()} wipes the listed keys when the listener stops.
- * Neither a secret nor its length is ever logged. Thread-safe: the listed keys never change after
- * construction.
+ * Neither a secret nor its length is ever logged. A failing resolver is logged at WARN, at most one
+ * line per period (each handshake a client starts asks again). Thread-safe: the listed keys never
+ * change after construction.
  */
 public final class PskSecrets implements AdvancedPskStore, Destroyable {
 
@@ -40,6 +42,7 @@ public final class PskSecrets implements AdvancedPskStore, Destroyable {
   private final Map<String, SecretKey> keys;
   private final PskResolver resolver;
   private final SecureRandom random = new SecureRandom();
+  private final RateLimitedLogger resolverFailures = new RateLimitedLogger(log);
   private volatile boolean destroyed;
 
   /**
@@ -118,8 +121,9 @@ public final class PskSecrets implements AdvancedPskStore, Destroyable {
       return SecretUtil.create(secret.get(), PskSecretResult.ALGORITHM_PSK);
     } catch (RuntimeException e) {
       // The exception's message could quote a secret; log its type only.
-      log.warn("The PSK resolver failed for identity '{}' ({}); the handshake is refused",
-          identity, e.getClass().getName());
+      resolverFailures.warn(
+          "The PSK resolver failed for identity '{}' ({}); the handshake is refused", identity,
+          e.getClass().getName());
       return null;
     }
   }

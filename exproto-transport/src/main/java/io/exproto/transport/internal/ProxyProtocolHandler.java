@@ -1,6 +1,7 @@
 package io.exproto.transport.internal;
 
 import io.exproto.gateway.GatewayMetrics;
+import io.exproto.logging.RateLimitedLogger;
 import io.exproto.transport.ListenerCounters;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       {@code channelActive}, so everything behind it, the gateway included, sees the connection
  *       only now and with the client's address;</li>
  *   <li>on a decoding error (garbage, an oversized header) or when the timer fires first: closes
- *       the channel, counts {@code <listener>.refused.proxy_protocol} and logs the peer address;
+ *       the channel, counts {@code <listener>.refused.proxy_protocol} and logs the peer address
+ *       (at most one line per period and cause for the whole listener: see {@link Refusals});
  *       nothing behind it sees the connection.</li>
  * </ul>
  *
@@ -45,7 +47,21 @@ public final class ProxyProtocolHandler extends HoldingHandler {
   private final String listenerName;
   private final long timeoutNanos;
   private final GatewayMetrics metrics;
+  private final Refusals refusals;
   private ScheduledFuture<?> timer;
+
+  /**
+   * The refusal logs of one listener, shared by the handlers of all its channels: a device (or a
+   * scanner) can be refused once per connection, so each cause, an invalid header and a header
+   * that did not come in time, writes at most one line per period. Thread-safe.
+   */
+  public static final class Refusals {
+    private final RateLimitedLogger invalid = new RateLimitedLogger(log);
+    private final RateLimitedLogger timeouts = new RateLimitedLogger(log);
+
+    /** Creates the logs of one listener. */
+    public Refusals() {}
+  }
 
   /**
    * Creates the handler of one channel.
@@ -53,11 +69,14 @@ public final class ProxyProtocolHandler extends HoldingHandler {
    * @param listenerName the listener's name, not null
    * @param timeout how long to wait for the header, positive
    * @param metrics where refusals are counted, not null
+   * @param refusals the listener's refusal logs, not null
    */
-  public ProxyProtocolHandler(String listenerName, Duration timeout, GatewayMetrics metrics) {
+  public ProxyProtocolHandler(String listenerName, Duration timeout, GatewayMetrics metrics,
+      Refusals refusals) {
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
     this.timeoutNanos = Objects.requireNonNull(timeout, "timeout").toNanos();
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.refusals = Objects.requireNonNull(refusals, "refusals");
     if (timeoutNanos <= 0) {
       throw new IllegalArgumentException("proxyProtocolTimeout must be positive");
     }
@@ -71,8 +90,9 @@ public final class ProxyProtocolHandler extends HoldingHandler {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     if (waiting() && timer == null) {
-      timer = ctx.executor().schedule(() -> refuse(ctx, "no PROXY protocol header within "
-          + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"), timeoutNanos, TimeUnit.NANOSECONDS);
+      timer = ctx.executor().schedule(() -> refuse(ctx, refusals.timeouts,
+          "no PROXY protocol header within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"),
+          timeoutNanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -108,7 +128,7 @@ public final class ProxyProtocolHandler extends HoldingHandler {
   void failedWhileWaiting(ChannelHandlerContext ctx, Throwable cause) {
     // The decoder's message quotes what the device sent: only at DEBUG.
     log.debug("{}: invalid PROXY protocol header from {}", listenerName, ctx.channel().remoteAddress(), cause);
-    refuse(ctx, "invalid PROXY protocol header");
+    refuse(ctx, refusals.invalid, "invalid PROXY protocol header");
   }
 
   /**
@@ -167,13 +187,14 @@ public final class ProxyProtocolHandler extends HoldingHandler {
     ctx.fireChannelActive();
   }
 
-  private void refuse(ChannelHandlerContext ctx, String why) {
+  private void refuse(ChannelHandlerContext ctx, RateLimitedLogger refusalLog, String why) {
     if (!refuse()) {
       return;
     }
     cancelTimer();
     metrics.increment(ListenerCounters.name(listenerName, ListenerCounters.REFUSED_PROXY_PROTOCOL));
-    log.info("{} refused a connection from {}: {}", listenerName, ctx.channel().remoteAddress(), why);
+    refusalLog.info("{} refused a connection from {}: {}", listenerName,
+        ctx.channel().remoteAddress(), why);
     ctx.close();
   }
 

@@ -2,6 +2,7 @@ package io.exproto.transport.internal;
 
 import io.exproto.gateway.GatewayMetrics;
 import io.exproto.handler.CloseReasons;
+import io.exproto.logging.RateLimitedLogger;
 import io.exproto.transport.ListenerCounters;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Like Netty's {@code WriteTimeoutHandler} this handler watches write completions, but it
  * measures progress rather than the age of each write: the timeout fires when writes are pending
  * and none has completed for the whole timeout (a device that reads slowly but steadily is not
- * cut off). Then it counts {@code <listener>.send_timeout}, logs the peer, and, with
+ * cut off). Then it counts {@code <listener>.send_timeout}, logs the peer (at most one line per
+ * period for the whole listener: see {@link #newTimeoutLog()}), and, with
  * {@code send_timeout_close}, closes the channel; the gateway sees the close reason
  * {@code send_timeout} ({@link CloseReasons#SEND_TIMEOUT}).
  * Without it the writes stay queued and the timer starts over.
@@ -41,6 +43,7 @@ public final class SendTimeoutHandler extends ChannelOutboundHandlerAdapter {
   private final long timeoutNanos;
   private final boolean closeOnTimeout;
   private final GatewayMetrics metrics;
+  private final RateLimitedLogger timeouts;
   private int pendingWrites;
   private long lastProgress;
   private ScheduledFuture<?> check;
@@ -53,15 +56,29 @@ public final class SendTimeoutHandler extends ChannelOutboundHandlerAdapter {
    * @param timeout how long writes may make no progress, positive
    * @param closeOnTimeout whether a timeout closes the channel
    * @param metrics where timeouts are counted, not null
+   * @param timeouts the listener's log of timeouts, shared by all its channels, not null
+   *     ({@link #newTimeoutLog()})
    */
-  public SendTimeoutHandler(String listenerName, Duration timeout, boolean closeOnTimeout, GatewayMetrics metrics) {
+  public SendTimeoutHandler(String listenerName, Duration timeout, boolean closeOnTimeout,
+      GatewayMetrics metrics, RateLimitedLogger timeouts) {
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
     this.timeoutNanos = Objects.requireNonNull(timeout, "timeout").toNanos();
     this.closeOnTimeout = closeOnTimeout;
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
     if (timeoutNanos <= 0) {
       throw new IllegalArgumentException("sendTimeout must be positive");
     }
+  }
+
+  /**
+   * Creates the log of one listener's send timeouts: every device that stops reading causes one,
+   * so it writes at most one line per period.
+   *
+   * @return a new rate-limited log, to share among the listener's channels
+   */
+  public static RateLimitedLogger newTimeoutLog() {
+    return new RateLimitedLogger(log);
   }
 
   /**
@@ -128,8 +145,9 @@ public final class SendTimeoutHandler extends ChannelOutboundHandlerAdapter {
       return;
     }
     metrics.increment(ListenerCounters.name(listenerName, ListenerCounters.SEND_TIMEOUT));
-    log.info("{}: {} pending writes to {} made no progress for {} ms (send_timeout){}", listenerName,
-        pendingWrites, ctx.channel().remoteAddress(), TimeUnit.NANOSECONDS.toMillis(stalled),
+    timeouts.info("{}: {} pending writes to {} made no progress for {} ms (send_timeout){}",
+        listenerName, pendingWrites, ctx.channel().remoteAddress(),
+        TimeUnit.NANOSECONDS.toMillis(stalled),
         closeOnTimeout ? "; closing the connection" : "");
     if (closeOnTimeout) {
       ctx.channel().attr(ChannelAttributes.CLOSE_REASON).setIfAbsent(CloseReasons.SEND_TIMEOUT);

@@ -3,6 +3,7 @@ package io.exproto.transport.internal;
 import io.exproto.gateway.GatewayMetrics;
 import io.exproto.listener.ConnectionAcceptor;
 import io.exproto.listener.SocketType;
+import io.exproto.logging.RateLimitedLogger;
 import io.exproto.transport.ListenerOptions;
 import io.exproto.transport.StreamOptions;
 import io.netty.bootstrap.ServerBootstrap;
@@ -73,6 +74,10 @@ public final class StreamServer {
   private final String closeReason;
   private final Function<Channel, SslHandler> tls;
   private final ListenerLifecycle lifecycle;
+  // The rate-limited logs of the per-channel handlers, one per log site for the listener.
+  private final RateLimitedLogger sendTimeouts = SendTimeoutHandler.newTimeoutLog();
+  private final ProxyProtocolHandler.Refusals proxyRefusals = new ProxyProtocolHandler.Refusals();
+  private final RateLimitedLogger tlsFailures = TlsHandshakeHandler.newFailureLog();
 
   // Guarded by this.
   private EventLoopGroup ownedBossGroup;
@@ -194,7 +199,8 @@ public final class StreamServer {
     ChannelPipeline pipeline = channel.pipeline();
     if (!stream.sendTimeout().isZero()) {
       pipeline.addLast("send-timeout",
-          new SendTimeoutHandler(name, stream.sendTimeout(), stream.sendTimeoutClose(), metrics));
+          new SendTimeoutHandler(name, stream.sendTimeout(), stream.sendTimeoutClose(), metrics,
+              sendTimeouts));
     }
     if (accessRules != null && !stream.proxyProtocol()) {
       pipeline.addLast("access-rules", accessRules);
@@ -202,14 +208,15 @@ public final class StreamServer {
     pipeline.addLast("connection-limit", limit);
     if (stream.proxyProtocol()) {
       pipeline.addLast("proxy-decoder", new HAProxyMessageDecoder());
-      pipeline.addLast("proxy-protocol", new ProxyProtocolHandler(name, stream.proxyProtocolTimeout(), metrics));
+      pipeline.addLast("proxy-protocol",
+          new ProxyProtocolHandler(name, stream.proxyProtocolTimeout(), metrics, proxyRefusals));
       if (accessRules != null) {
         pipeline.addLast("access-rules", accessRules);
       }
     }
     if (tls != null) {
       pipeline.addLast("tls", tls.apply(channel));
-      pipeline.addLast("tls-handshake", new TlsHandshakeHandler(name, metrics));
+      pipeline.addLast("tls-handshake", new TlsHandshakeHandler(name, metrics, tlsFailures));
     }
     pipeline.addLast("forwarding",
         new ForwardingHandler(acceptor, socketType, name, closeReason, output));

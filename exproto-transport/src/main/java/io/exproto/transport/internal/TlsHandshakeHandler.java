@@ -2,6 +2,7 @@ package io.exproto.transport.internal;
 
 import io.exproto.gateway.GatewayMetrics;
 import io.exproto.listener.CertificateInfo;
+import io.exproto.logging.RateLimitedLogger;
 import io.exproto.transport.ListenerCounters;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.NotSslRecordException;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       then fires {@code channelActive}, so the gateway sees the connection only now;</li>
  *   <li>with a failure (a bad or missing client certificate, a protocol the listener does not
  *       accept, a timeout, bytes that are not TLS, a client that left): counts
- *       {@code <listener>.refused.tls_handshake}, logs the peer address and the reason, and closes
+ *       {@code <listener>.refused.tls_handshake}, logs the peer address and the reason (at most
+ *       one line per period for the whole listener: see {@link #newFailureLog()}), and closes
  *       the channel; nothing behind it sees the connection.</li>
  * </ul>
  *
@@ -47,16 +49,31 @@ public final class TlsHandshakeHandler extends HoldingHandler {
 
   private final String listenerName;
   private final GatewayMetrics metrics;
+  private final RateLimitedLogger failures;
 
   /**
    * Creates the handler of one channel.
    *
    * @param listenerName the listener's name, not null
    * @param metrics where failed handshakes are counted, not null
+   * @param failures the listener's log of failed handshakes, shared by all its channels, not
+   *     null ({@link #newFailureLog()})
    */
-  public TlsHandshakeHandler(String listenerName, GatewayMetrics metrics) {
+  public TlsHandshakeHandler(String listenerName, GatewayMetrics metrics,
+      RateLimitedLogger failures) {
     this.listenerName = Objects.requireNonNull(listenerName, "listenerName");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.failures = Objects.requireNonNull(failures, "failures");
+  }
+
+  /**
+   * Creates the log of one listener's failed handshakes: a client (or a scanner) can fail one
+   * per connection, so it writes at most one line per period.
+   *
+   * @return a new rate-limited log, to share among the listener's channels
+   */
+  public static RateLimitedLogger newFailureLog() {
+    return new RateLimitedLogger(log);
   }
 
   /**
@@ -111,7 +128,8 @@ public final class TlsHandshakeHandler extends HoldingHandler {
       return;
     }
     metrics.increment(ListenerCounters.name(listenerName, ListenerCounters.REFUSED_TLS_HANDSHAKE));
-    log.info("{}: TLS handshake with {} failed: {}", listenerName, ctx.channel().remoteAddress(), describe(cause));
+    failures.info("{}: TLS handshake with {} failed: {}", listenerName,
+        ctx.channel().remoteAddress(), describe(cause));
     if (log.isDebugEnabled()) {
       log.debug("{}: TLS handshake failure details", listenerName, cause);
     }

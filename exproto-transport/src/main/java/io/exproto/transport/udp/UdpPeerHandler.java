@@ -67,6 +67,7 @@ final class UdpPeerHandler extends ChannelInboundHandlerAdapter {
   private final String droppedWrites;
   private final Map<InetSocketAddress, UdpConnection> peers = new ConcurrentHashMap<>();
   private final RateLimitedLogger refusedWrites = new RateLimitedLogger(log);
+  private final RateLimitedLogger acceptFailures = new RateLimitedLogger(log);
   private final String refusal = "the listener's socket has over " + UdpListener.SEND_QUEUE_LIMIT
       + " bytes queued for sending (the network is not keeping up)";
 
@@ -186,7 +187,9 @@ final class UdpPeerHandler extends ChannelInboundHandlerAdapter {
     try {
       events = Objects.requireNonNull(acceptor.accept(connection), "the acceptor returned no events");
     } catch (RuntimeException e) {
-      log.warn("{}: the gateway failed to accept the peer {}; dropping its datagram", listenerName, sender, e);
+      // Each new peer's datagram comes here again: at most one line per period.
+      acceptFailures.warn("{}: the gateway failed to accept the peer {}; dropping its datagram",
+          listenerName, sender, e);
       return null;
     }
     connection.events(events);

@@ -31,7 +31,8 @@ class ProxyProtocolHandlerTest {
   void setUp() {
     channel = EmbeddedChannel.builder()
         .handlers(new HAProxyMessageDecoder(),
-            new ProxyProtocolHandler("tcp:test", Duration.ofSeconds(3), metrics), behind)
+            new ProxyProtocolHandler("tcp:test", Duration.ofSeconds(3), metrics,
+                new ProxyProtocolHandler.Refusals()), behind)
         .build();
     channel.freezeTime();
   }

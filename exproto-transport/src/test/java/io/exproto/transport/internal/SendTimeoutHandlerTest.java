@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.exproto.gateway.GatewayMetrics;
+import io.exproto.logging.RateLimitedLogger;
+import io.exproto.transport.testkit.StandardError;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -25,7 +27,8 @@ class SendTimeoutHandlerTest {
 
   private void start(boolean close) {
     channel = EmbeddedChannel.builder()
-        .handlers(socket, new SendTimeoutHandler("tcp:test", Duration.ofSeconds(15), close, metrics))
+        .handlers(socket, new SendTimeoutHandler("tcp:test", Duration.ofSeconds(15), close, metrics,
+            SendTimeoutHandler.newTimeoutLog()))
         .build();
     channel.freezeTime();
   }
@@ -33,7 +36,9 @@ class SendTimeoutHandlerTest {
   @AfterEach
   void tearDown() {
     socket.releaseAll();
-    channel.finishAndReleaseAll();
+    if (channel != null) {
+      channel.finishAndReleaseAll();
+    }
   }
 
   private ChannelFuture write(String text) {
@@ -102,5 +107,36 @@ class SendTimeoutHandlerTest {
 
     advanceSeconds(16);
     assertThat(metrics.get(COUNTER)).as("counted again after another timeout").isEqualTo(2);
+  }
+
+  @Test
+  void timeoutsOfTheListenersChannelsAreLoggedOncePerPeriodAndAllCounted() throws Exception {
+    RateLimitedLogger listenerLog = SendTimeoutHandler.newTimeoutLog();
+    StuckSocket[] sockets = {new StuckSocket(), new StuckSocket(), new StuckSocket()};
+    EmbeddedChannel[] channels = new EmbeddedChannel[sockets.length];
+    String text;
+    try {
+      text = StandardError.capture(() -> {
+        for (int i = 0; i < sockets.length; i++) {
+          channels[i] = EmbeddedChannel.builder().handlers(sockets[i], new SendTimeoutHandler(
+              "tcp:test", Duration.ofSeconds(15), true, metrics, listenerLog)).build();
+          channels[i].freezeTime();
+          channels[i].writeAndFlush(Unpooled.copiedBuffer("stuck", UTF_8));
+          channels[i].advanceTimeBy(16, TimeUnit.SECONDS);
+          channels[i].runScheduledPendingTasks();
+          assertThat(channels[i].isOpen()).as("channel %d timed out", i).isFalse();
+        }
+      });
+    } finally {
+      for (int i = 0; i < sockets.length; i++) {
+        sockets[i].releaseAll();
+        if (channels[i] != null) {
+          channels[i].finishAndReleaseAll();
+        }
+      }
+    }
+
+    assertThat(metrics.get(COUNTER)).isEqualTo(3);
+    assertThat(StandardError.linesContaining(text, "(send_timeout)")).as(text).isEqualTo(1);
   }
 }

@@ -27,7 +27,8 @@ class TlsHandshakeHandlerTest {
 
   @BeforeEach
   void setUp() {
-    channel = new EmbeddedChannel(new TlsHandshakeHandler("ssl:test", metrics), behind);
+    channel = new EmbeddedChannel(
+        new TlsHandshakeHandler("ssl:test", metrics, TlsHandshakeHandler.newFailureLog()), behind);
   }
 
   @AfterEach

@@ -14,6 +14,7 @@ import io.exproto.transport.internal.NettyLeakCheck;
 import io.exproto.transport.testkit.DeviceClient;
 import io.exproto.transport.testkit.EchoGateway;
 import io.exproto.transport.testkit.ProxyHeaders;
+import io.exproto.transport.testkit.StandardError;
 import io.exproto.transport.testkit.TestPki;
 import java.io.IOException;
 import java.net.Socket;
@@ -169,6 +170,22 @@ class SslListenerTest {
     await().until(() -> gateway.counter(REFUSED) == 1);
     assertThat(gateway.handler().created()).isEmpty();
     await().until(() -> listener.openChannels().isEmpty());
+  }
+
+  @Test
+  void failedHandshakesAreLoggedOncePerPeriodAndAllCounted() throws Exception {
+    String text = StandardError.capture(() -> {
+      start(builder());
+      for (int i = 0; i < 5; i++) {
+        DeviceClient plain = device(DeviceClient.connect(listener.localAddress(), 0, 0));
+        plain.send("scanner " + i + "\n");
+        assertThat(plain.closedByServer()).isTrue();
+      }
+      await().until(() -> gateway.counter(REFUSED) == 5);
+    });
+
+    assertThat(StandardError.linesContaining(text, "TLS handshake with")).as(text).isEqualTo(1);
+    assertThat(text).as("the device's bytes are not logged").doesNotContain("scanner");
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.exproto.transport.internal.NettyLeakCheck;
 import io.exproto.transport.testkit.DeviceClient;
 import io.exproto.transport.testkit.EchoGateway;
 import io.exproto.transport.testkit.ProxyHeaders;
+import io.exproto.transport.testkit.StandardError;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,6 +113,28 @@ class ProxyProtocolTest {
     assertThat(partial.closedByServer()).isTrue();
     await().until(() -> gateway.counter(REFUSED) == 2);
     assertThat(gateway.handler().created()).isEmpty();
+  }
+
+  @Test
+  void refusalsAreLoggedOncePerPeriodAndCauseAndAllCounted() throws Exception {
+    String text = StandardError.capture(() -> {
+      start(TcpListener.builder().proxyProtocolTimeout(Duration.ofMillis(300)));
+      for (int i = 0; i < 5; i++) {
+        DeviceClient garbage = connect();
+        garbage.send("GET / HTTP/1.1\r\n\r\n");
+        assertThat(garbage.closedByServer()).isTrue();
+      }
+      await().until(() -> gateway.counter(REFUSED) == 5);
+      for (int i = 0; i < 3; i++) {
+        assertThat(connect().closedByServer()).isTrue();
+      }
+      await().until(() -> gateway.counter(REFUSED) == 8);
+    });
+
+    assertThat(StandardError.linesContaining(text, "refused a connection from"))
+        .as("one line per cause: " + text).isEqualTo(2);
+    assertThat(StandardError.linesContaining(text, "no PROXY protocol header within 300 ms"))
+        .as(text).isEqualTo(1);
   }
 
   @Test

@@ -10,9 +10,13 @@ import io.exproto.adapter.ResultCode;
 import io.exproto.gateway.GatewayMetrics;
 import io.exproto.handler.SocketCreated;
 import io.exproto.listener.Address;
+import io.exproto.listener.Connection;
+import io.exproto.listener.ConnectionAcceptor;
+import io.exproto.listener.ConnectionEvents;
 import io.exproto.listener.SocketType;
 import io.exproto.transport.internal.NettyLeakCheck;
 import io.exproto.transport.testkit.EchoGateway;
+import io.exproto.transport.testkit.StandardError;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.net.BindException;
@@ -20,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -279,6 +284,38 @@ class UdpListenerTest {
 
     assertThat(device.roundTrip("extra")).isEqualTo("extra");
     assertThat(gateway.handler().created().get(0).info().listenerName()).isEqualTo("udp:extra");
+  }
+
+  @Test
+  void failedAcceptsAreLoggedOncePerPeriod() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    GatewayMetrics metrics = new GatewayMetrics();
+    ConnectionAcceptor failing = new ConnectionAcceptor() {
+      @Override
+      public ConnectionEvents accept(Connection connection) {
+        attempts.incrementAndGet();
+        throw new IllegalStateException("the gateway is broken");
+      }
+
+      @Override
+      public GatewayMetrics metrics() {
+        return metrics;
+      }
+    };
+    listener = UdpListener.builder().name("udp:test").bind("127.0.0.1:0").build();
+    listeners.add(listener);
+
+    String text = StandardError.capture(() -> {
+      listener.start(failing);
+      for (int i = 0; i < 4; i++) {
+        peer().send("new peer " + i);
+      }
+      await().until(() -> attempts.get() == 4);
+      listener.stop();
+    });
+
+    assertThat(StandardError.linesContaining(text, "failed to accept the peer")).as(text)
+        .isEqualTo(1);
   }
 
   @Test

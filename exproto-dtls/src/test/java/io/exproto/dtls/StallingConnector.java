@@ -16,8 +16,9 @@ import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
  * The listener's Scandium connector, with a socket the test can hold up: while stalled, every
  * datagram waits before it goes out, as behind a network that does not keep up, so the records
  * the gateway hands over pile up in Scandium; while failing, the socket refuses every datagram
- * (an I/O error). Counts the application records whose outcome (sent or failed) the listener has
- * been told.
+ * (an I/O error) and {@link #send} returns only once Scandium's thread has reported that, so the
+ * failure is known before the listener's write returns. Counts the application records whose
+ * outcome (sent or failed) the listener has been told.
  */
 final class StallingConnector extends BindingDtlsConnector {
 
@@ -42,7 +43,10 @@ final class StallingConnector extends BindingDtlsConnector {
     gate.countDown();
   }
 
-  /** Makes the socket fail every datagram from now on, or stop failing them. */
+  /**
+   * Makes the socket fail every datagram from now on, each before the send that handed it over
+   * returns; or stops failing them.
+   */
   void failDatagrams(boolean fail) {
     failing = fail;
   }
@@ -59,9 +63,34 @@ final class StallingConnector extends BindingDtlsConnector {
 
   @Override
   public void send(RawData message) {
-    sendCalls.incrementAndGet();
+    int call = sendCalls.incrementAndGet();
     super.send(RawData.outbound(message.getBytes(), message.getEndpointContext(),
         new Counting(message), message.isMulticast()));
+    if (failing) {
+      awaitSettled(call);
+    }
+  }
+
+  private void awaitSettled(int records) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(MAX_STALL_SECONDS);
+    synchronized (settled) {
+      long left;
+      while (settled.get() < records && (left = deadline - System.nanoTime()) > 0) {
+        try {
+          TimeUnit.NANOSECONDS.timedWait(settled, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private void settle() {
+    synchronized (settled) {
+      settled.incrementAndGet();
+      settled.notifyAll();
+    }
   }
 
   @Override
@@ -106,13 +135,13 @@ final class StallingConnector extends BindingDtlsConnector {
     @Override
     public void onSent() {
       delegate.onSent();
-      settled.incrementAndGet();
+      settle();
     }
 
     @Override
     public void onError(Throwable error) {
       delegate.onError(error);
-      settled.incrementAndGet();
+      settle();
     }
   }
 }

@@ -294,23 +294,26 @@ public final class PeerTable implements RawDataChannel, ConnectionListener, Aler
       log.trace("{}: send to {} refused", listenerName, connection.peer(), e);
       outcome.onError(e);
     }
-    Throwable failed = outcome.failure;
-    if (failed != null) {
-      // Turned down at once (or already failed): dropped and counted by onError.
-      return WriteResult.refused("the DTLS connector did not take the record: " + failed);
+    Throwable refused = outcome.refusal;
+    if (refused != null) {
+      // Turned down at once: dropped and counted by onError.
+      return WriteResult.refused("the DTLS connector did not take the record: " + refused);
     }
     return WriteResult.ACCEPTED;
   }
 
   /**
    * What happens to one write: its bytes leave the connection's backlog once sent or failed;
-   * failures are counted, and an association found gone ends the connection.
+   * failures are counted, and an association found gone ends the connection. A failure reported
+   * on the writing thread, inside {@code DTLSConnector.send}, is Scandium turning the record down
+   * at once; one reported on Scandium's threads, however soon, came after Scandium took it.
    */
   private final class WriteOutcome implements MessageCallback {
     private final DtlsConnection connection;
     private final int size;
+    private final Thread writer = Thread.currentThread();
     private final AtomicBoolean settled = new AtomicBoolean();
-    private volatile Throwable failure;
+    private volatile Throwable refusal;
 
     WriteOutcome(DtlsConnection connection, int size) {
       this.connection = connection;
@@ -345,7 +348,9 @@ public final class PeerTable implements RawDataChannel, ConnectionListener, Aler
       if (!settle()) {
         return; // already reported
       }
-      failure = error;
+      if (Thread.currentThread() == writer) {
+        refusal = error;
+      }
       metrics.increment(droppedWrites);
       boolean gone = error instanceof EndpointUnconnectedException || error instanceof EndpointMismatchException;
       log.debug("{} dropped a write of its connection from {}: {}", listenerName, connection.peer(),
